@@ -1,0 +1,186 @@
+//! Configuration: built-in defaults < optional TOML file < `REDSTAGE_*` environment < command-line flags.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Parser;
+use serde::Deserialize;
+
+const AFTER_HELP: &str = "\
+Configuration is read from built-in defaults, then an optional TOML file (--config or
+REDSTAGE_CONFIG, keys: bind, data_dir, admin_user, admin_password, secure_cookies), then
+environment variables, then command-line flags; later sources win.
+
+Environment:
+  REDSTAGE_BIND            address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
+  REDSTAGE_DATA_DIR        directory for the SQLite database, the session key and the Node-RED
+                           runtimes (default ./data; created if missing)
+  REDSTAGE_ADMIN_USER      with REDSTAGE_ADMIN_PASSWORD: when the database has no users yet, create
+  REDSTAGE_ADMIN_PASSWORD  this administrator (for automation). Ignored once any user exists.
+  REDSTAGE_SECURE_COOKIES  true to mark the session cookie Secure (set it behind HTTPS)
+  REDSTAGE_CONFIG          path of the optional TOML configuration file
+  RUST_LOG                 log filter (default info)
+
+First start: with an empty database and no admin variables, redstage creates the user
+`admin` with a generated password and prints it once on the console. Sign in and change it
+under Account.";
+
+/// Command-line interface; every flag can also come from its `REDSTAGE_*` variable.
+#[derive(Debug, Default, Parser)]
+#[command(name = "redstage", version, about = "DevOps Pipelines for Node-RED", after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Optional TOML configuration file.
+    #[arg(long, env = "REDSTAGE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, env = "REDSTAGE_BIND", value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Data directory (database, session key, Node-RED runtimes).
+    #[arg(long, env = "REDSTAGE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// First administrator's user name (only used while the database has no users).
+    #[arg(long, env = "REDSTAGE_ADMIN_USER", value_name = "NAME")]
+    pub admin_user: Option<String>,
+    /// First administrator's password (only used while the database has no users).
+    #[arg(
+        long,
+        env = "REDSTAGE_ADMIN_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub admin_password: Option<String>,
+    /// Mark the session cookie Secure (serve redstage behind HTTPS).
+    #[arg(long, env = "REDSTAGE_SECURE_COOKIES", value_name = "BOOL")]
+    pub secure_cookies: Option<bool>,
+}
+
+/// The optional configuration file; every key may be left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    admin_user: Option<String>,
+    admin_password: Option<String>,
+    secure_cookies: Option<bool>,
+}
+
+/// Effective settings, passed into `Application::build`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Socket address to bind, e.g. `127.0.0.1:8080`.
+    pub bind: String,
+    /// Directory holding `redstage.sqlite`, `session.key` and the runtimes.
+    pub data_dir: PathBuf,
+    /// Administrator to create when the database has no users (both or neither).
+    pub admin: Option<AdminBootstrap>,
+    /// Whether the session cookie carries the `Secure` attribute.
+    pub secure_cookies: bool,
+}
+
+/// Credentials for the first administrator, from configuration.
+#[derive(Clone)]
+pub struct AdminBootstrap {
+    /// User name of the administrator.
+    pub username: String,
+    /// Plain password; hashed before it is stored.
+    pub password: String,
+}
+
+impl std::fmt::Debug for AdminBootstrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminBootstrap")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Settings {
+    /// Defaults for a data directory, as used by tests and by `load`.
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: data_dir.into(),
+            admin: None,
+            secure_cookies: false,
+        }
+    }
+
+    /// Merge defaults, the optional file and the command line (which already folded in the environment).
+    pub fn load(cli: Cli) -> anyhow::Result<Self> {
+        let file = match &cli.config {
+            Some(path) => read_file(path)?,
+            None => FileSettings::default(),
+        };
+        let mut settings = Self::with_data_dir("./data");
+        if let Some(bind) = cli.bind.or(file.bind) {
+            settings.bind = bind;
+        }
+        if let Some(dir) = cli.data_dir.or(file.data_dir) {
+            settings.data_dir = dir;
+        }
+        settings.secure_cookies = cli.secure_cookies.or(file.secure_cookies).unwrap_or(false);
+        let user = cli.admin_user.or(file.admin_user);
+        let password = cli.admin_password.or(file.admin_password);
+        settings.admin = match (user, password) {
+            (Some(username), Some(password)) => Some(AdminBootstrap { username, password }),
+            (None, None) => None,
+            _ => anyhow::bail!(
+                "set both REDSTAGE_ADMIN_USER and REDSTAGE_ADMIN_PASSWORD, or neither"
+            ),
+        };
+        Ok(settings)
+    }
+
+    /// Path of the SQLite database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("redstage.sqlite")
+    }
+
+    /// Path of the persisted session-cookie key.
+    pub fn session_key_path(&self) -> PathBuf {
+        self.data_dir.join("session.key")
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_and_flags_override_the_file() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("redstage-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("redstage.toml");
+        std::fs::write(
+            &path,
+            "bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/redstage\"\n",
+        )?;
+        let cli = Cli {
+            config: Some(path),
+            bind: Some("127.0.0.1:9999".into()),
+            ..Cli::default()
+        };
+        let settings = Settings::load(cli)?;
+        assert_eq!(settings.bind, "127.0.0.1:9999");
+        assert_eq!(settings.data_dir, PathBuf::from("/srv/redstage"));
+        assert!(!settings.secure_cookies);
+        Ok(())
+    }
+
+    #[test]
+    fn a_lone_admin_user_is_refused() {
+        let cli = Cli {
+            admin_user: Some("root".into()),
+            ..Cli::default()
+        };
+        assert!(Settings::load(cli).is_err());
+    }
+}

@@ -1,0 +1,100 @@
+//! Persistence: the SQLite pool, its pragmas, embedded migrations, and the one seam through which
+//! async code runs (synchronous) diesel work on the blocking thread pool.
+
+pub mod ids;
+pub mod models;
+pub mod schema;
+
+use std::path::Path;
+
+use actix_web::web;
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// A diesel connection, as handed to model functions.
+pub type Conn = SqliteConnection;
+
+/// The database handle kept in the application state.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+}
+
+/// Pragmas for every pooled connection. `busy_timeout` must come first: connections opened
+/// together otherwise fail with "database is locked" while another one sets WAL up.
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+impl Db {
+    /// Open (creating if needed) the database file, switch it to WAL and run pending migrations.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let url = path.to_string_lossy().into_owned();
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_customizer(Box::new(Pragmas))
+            .build(ConnectionManager::<SqliteConnection>::new(url))
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        let mut conn = pool.get()?;
+        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+        Ok(Self { pool })
+    }
+
+    /// Run diesel work on the blocking pool. Model functions are plain
+    /// `fn(&mut Conn, ..) -> QueryResult<T>`; `?` converts their errors.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+
+    /// Synchronous access for start-up and shutdown code that is not on the executor.
+    pub fn run_sync<T>(
+        &self,
+        work: impl FnOnce(&mut Conn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.pool.get()?;
+        work(&mut conn)
+    }
+}
+
+/// Current time as Unix milliseconds, the unit of every `*_at` column.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Whether a diesel error is a UNIQUE-constraint violation (a duplicate name, slug, member ...).
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

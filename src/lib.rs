@@ -1,0 +1,14 @@
+//! redstage: DevOps Pipelines for Node-RED, as a self-hosted web application.
+//!
+//! Rooms: `config` (settings), `startup` (wiring), `db` (SQLite via diesel), `domain` (pure rules),
+//! `auth` (passwords, sessions, CSRF, throttling), `web` (routes, views, htmx helpers).
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,221 @@
+//! Wiring: open the data directory and database, create the first administrator if needed,
+//! bind the listener and assemble the actix application with its middleware.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::PersistentSession;
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite, time::Duration};
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::{csrf, password, throttle::LoginThrottle};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::db::ids::random_id;
+use crate::db::models::users;
+use crate::state::AppState;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "redstage_session";
+
+/// How the first administrator came to be, reported once on the console.
+#[derive(Debug, Clone)]
+pub enum AdminBootstrap {
+    /// Created from `REDSTAGE_ADMIN_USER` / `REDSTAGE_ADMIN_PASSWORD`.
+    FromConfig {
+        /// The administrator's user name.
+        username: String,
+    },
+    /// Created with a generated password, printed once.
+    Generated {
+        /// The administrator's user name (`admin`).
+        username: String,
+        /// The generated password.
+        password: String,
+    },
+}
+
+/// A built, not yet running, redstage server.
+pub struct Application {
+    port: u16,
+    base_url: String,
+    server: Server,
+    bootstrap: Option<AdminBootstrap>,
+}
+
+impl Application {
+    /// Prepare everything and bind the listener; `run_until_stopped` serves.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let db = Db::open(&settings.database_path())?;
+        let key = load_or_create_key(&settings.session_key_path())?;
+        let bootstrap = {
+            let (db, settings) = (db.clone(), settings.clone());
+            tokio::task::spawn_blocking(move || bootstrap_admin(&db, &settings)).await??
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let host = if address.ip().is_unspecified() {
+            "localhost".to_owned()
+        } else {
+            address.ip().to_string()
+        };
+        let base_url = format!("http://{host}:{}", address.port());
+        let secure = settings.secure_cookies;
+        let state = web::Data::new(AppState {
+            db,
+            settings,
+            throttle: LoginThrottle::default(),
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(csrf::verify))
+                .wrap(session_middleware(key.clone(), secure))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add(("X-Frame-Options", "SAMEORIGIN")),
+                )
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .configure(crate::web::extractor_config)
+                .configure(crate::web::routes)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            port: address.port(),
+            base_url,
+            server,
+            bootstrap,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://host:port` of the server.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// What the first-start bootstrap did, if anything.
+    pub fn bootstrap(&self) -> Option<&AdminBootstrap> {
+        self.bootstrap.as_ref()
+    }
+
+    /// Tell the person at the console where to go, and the generated password if there is one.
+    pub fn print_banner(&self) {
+        let login = format!("{}/login", self.base_url);
+        match &self.bootstrap {
+            Some(AdminBootstrap::Generated { username, password }) => println!(
+                "\n==================================================================\n  \
+                 redstage created the first administrator (shown only this once):\n\n    \
+                 user:     {username}\n    password: {password}\n\n  \
+                 Sign in at {login} and change the password under Account.\n\
+                 ==================================================================\n"
+            ),
+            Some(AdminBootstrap::FromConfig { username }) => {
+                println!("redstage created the administrator {username} from REDSTAGE_ADMIN_USER.")
+            }
+            None => {}
+        }
+        println!(
+            "redstage is listening on {} — sign in at {login}",
+            self.base_url
+        );
+    }
+
+    /// Serve until the process is asked to stop (Ctrl-C / SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name(SESSION_COOKIE.into())
+        .cookie_secure(secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .session_lifecycle(PersistentSession::default().session_ttl(Duration::days(14)))
+        .build()
+}
+
+/// The session-cookie key, persisted so that restarts keep people signed in.
+fn load_or_create_key(path: &Path) -> anyhow::Result<Key> {
+    if let Ok(bytes) = std::fs::read(path) {
+        if bytes.len() >= 64 {
+            return Ok(Key::from(&bytes));
+        }
+        tracing::warn!(path = %path.display(), "session key file is too short; replacing it");
+    }
+    let key = Key::generate();
+    write_private(path, key.master())?;
+    Ok(key)
+}
+
+/// Write a file readable only by its owner.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes)?;
+    Ok(())
+}
+
+/// With no users yet: create the configured administrator, or `admin` with a generated password.
+fn bootstrap_admin(db: &Db, settings: &Settings) -> anyhow::Result<Option<AdminBootstrap>> {
+    let count = db.run_sync(|conn| Ok(users::count(conn)?))?;
+    if count > 0 {
+        return Ok(None);
+    }
+    let (username, plain, report) = match &settings.admin {
+        Some(admin) => {
+            let username = crate::domain::names::username(&admin.username).map_err(|e| {
+                anyhow::anyhow!("REDSTAGE_ADMIN_USER is not a valid user name: {e}")
+            })?;
+            crate::domain::names::password(&admin.password)
+                .map_err(|e| anyhow::anyhow!("REDSTAGE_ADMIN_PASSWORD is not accepted: {e}"))?;
+            let report = AdminBootstrap::FromConfig {
+                username: username.clone(),
+            };
+            (username, admin.password.clone(), report)
+        }
+        None => {
+            let password = random_id();
+            let report = AdminBootstrap::Generated {
+                username: "admin".into(),
+                password: password.clone(),
+            };
+            ("admin".to_owned(), password, report)
+        }
+    };
+    let hash = password::hash_blocking(&plain)?;
+    db.run_sync(|conn| Ok(users::insert(conn, &username, &hash, true)?))?;
+    tracing::info!(user = %username, "created the first administrator");
+    Ok(Some(report))
+}

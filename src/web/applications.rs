@@ -1,0 +1,290 @@
+//! Applications of a team: create, the Instances / DevOps Pipelines / Settings tabs, rename, delete.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::access::require;
+use super::views::{Chrome, FormErrors, chrome, render, see_other};
+use crate::auth::CurrentUser;
+use crate::db::ids::ApplicationId;
+use crate::db::models::applications::{self, Application, ApplicationScope};
+use crate::db::models::teams::{self, Team};
+use crate::domain::names;
+use crate::domain::roles::{Action, Role};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "applications/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    team: Team,
+    name: String,
+    description: String,
+    errors: FormErrors,
+}
+
+/// One of the application's tab pages: same header, different body.
+#[derive(Template)]
+#[template(path = "applications/application.html")]
+struct TabPage {
+    chrome: Chrome,
+    team: Team,
+    app: Application,
+    role: Role,
+    tab: &'static str,
+    tab_label: &'static str,
+    can_edit: bool,
+    can_delete: bool,
+    name: String,
+    description: String,
+    errors: FormErrors,
+}
+
+/// The create / rename form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AppForm {
+    name: String,
+    description: String,
+}
+
+/// The delete confirmation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteForm {
+    confirm: String,
+}
+
+fn tab_page(
+    user: &CurrentUser,
+    scope: ApplicationScope,
+    tab: &'static str,
+    form: AppForm,
+    errors: FormErrors,
+) -> Result<TabPage, AppError> {
+    let ApplicationScope {
+        application: app,
+        membership,
+    } = scope;
+    let tab_label = match tab {
+        "instances" => "Instances",
+        "pipelines" => "DevOps Pipelines",
+        _ => "Settings",
+    };
+    Ok(TabPage {
+        chrome: chrome(
+            user,
+            format!("{tab_label} · {}", app.name),
+            Some(&membership.team),
+        )?,
+        can_edit: membership.role.allows(Action::EditApplications),
+        can_delete: membership.role.allows(Action::DeleteApplications),
+        role: membership.role,
+        team: membership.team,
+        app,
+        tab,
+        tab_label,
+        name: form.name,
+        description: form.description,
+        errors,
+    })
+}
+
+async fn load(
+    user: &CurrentUser,
+    state: &AppState,
+    id: ApplicationId,
+) -> Result<ApplicationScope, AppError> {
+    let uid = user.user.id.clone();
+    state
+        .db
+        .run(move |conn| applications::scope(conn, &id, &uid))
+        .await
+}
+
+fn current_values(scope: &ApplicationScope) -> AppForm {
+    AppForm {
+        name: scope.application.name.clone(),
+        description: scope.application.description.clone(),
+    }
+}
+
+async fn show(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: ApplicationId,
+    tab: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let scope = load(&user, &state, id).await?;
+    let form = current_values(&scope);
+    render(
+        StatusCode::OK,
+        &tab_page(&user, scope, tab, form, FormErrors::default())?,
+    )
+}
+
+/// `GET /application/{id}`: the Instances tab.
+pub async fn root(id: web::Path<ApplicationId>) -> HttpResponse {
+    see_other(&super::urls::application_instances(&id))
+}
+
+/// `GET /application/{id}/instances`.
+pub async fn instances(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<ApplicationId>,
+) -> Result<HttpResponse, AppError> {
+    show(user, state, id.into_inner(), "instances").await
+}
+
+/// `GET /application/{id}/pipelines`.
+pub async fn pipelines(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<ApplicationId>,
+) -> Result<HttpResponse, AppError> {
+    show(user, state, id.into_inner(), "pipelines").await
+}
+
+/// `GET /application/{id}/settings`.
+pub async fn settings(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<ApplicationId>,
+) -> Result<HttpResponse, AppError> {
+    show(user, state, id.into_inner(), "settings").await
+}
+
+fn validate(form: &AppForm) -> (String, String, FormErrors) {
+    let mut errors = FormErrors::default();
+    let name = errors.check("name", names::name(&form.name));
+    let description = errors.check("description", names::description(&form.description));
+    (name, description, errors)
+}
+
+const DUPLICATE_NAME: &str = "This team already has an application with this name.";
+
+/// `GET /team/{slug}/applications/new`.
+pub async fn new_form(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let uid = user.user.id.clone();
+    let membership = state
+        .db
+        .run(move |conn| teams::scope(conn, &slug, &uid))
+        .await?;
+    require(&membership, Action::EditApplications)?;
+    let page = NewPage {
+        chrome: chrome(&user, "New application", Some(&membership.team))?,
+        team: membership.team,
+        name: String::new(),
+        description: String::new(),
+        errors: FormErrors::default(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `POST /team/{slug}/applications`.
+pub async fn create(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<AppForm>,
+) -> Result<HttpResponse, AppError> {
+    let uid = user.user.id.clone();
+    let membership = state
+        .db
+        .run(move |conn| teams::scope(conn, &slug, &uid))
+        .await?;
+    require(&membership, Action::EditApplications)?;
+    let (name, description, mut errors) = validate(&form);
+    if !errors.any() {
+        let team_id = membership.team.id.clone();
+        match state
+            .db
+            .run(move |conn| Ok(applications::create(conn, &team_id, &name, &description)?))
+            .await
+        {
+            Ok(app) => {
+                user.session
+                    .flash("success", format!("Application {} created.", app.name))?;
+                return Ok(see_other(&app.instances_url()));
+            }
+            Err(e) if e.is_unique_violation() => errors.add("name", DUPLICATE_NAME),
+            Err(e) => return Err(e),
+        }
+    }
+    let AppForm { name, description } = form.into_inner();
+    let page = NewPage {
+        chrome: chrome(&user, "New application", Some(&membership.team))?,
+        team: membership.team,
+        name,
+        description,
+        errors,
+    };
+    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+/// `POST /application/{id}/settings`: rename / re-describe.
+pub async fn update(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<ApplicationId>,
+    form: web::Form<AppForm>,
+) -> Result<HttpResponse, AppError> {
+    let scope = load(&user, &state, id.into_inner()).await?;
+    require(&scope.membership, Action::EditApplications)?;
+    let (name, description, mut errors) = validate(&form);
+    if !errors.any() {
+        let app_id = scope.application.id.clone();
+        match state
+            .db
+            .run(move |conn| Ok(applications::update(conn, &app_id, &name, &description)?))
+            .await
+        {
+            Ok(()) => {
+                user.session.flash("success", "Application saved.")?;
+                return Ok(see_other(&scope.application.settings_url()));
+            }
+            Err(e) if e.is_unique_violation() => errors.add("name", DUPLICATE_NAME),
+            Err(e) => return Err(e),
+        }
+    }
+    let page = tab_page(&user, scope, "settings", form.into_inner(), errors)?;
+    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+/// `POST /application/{id}/delete`: owners only, confirmed by typing the name.
+pub async fn delete(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<ApplicationId>,
+    form: web::Form<DeleteForm>,
+) -> Result<HttpResponse, AppError> {
+    let scope = load(&user, &state, id.into_inner()).await?;
+    require(&scope.membership, Action::DeleteApplications)?;
+    if form.confirm.trim() != scope.application.name {
+        let mut errors = FormErrors::default();
+        errors.add("confirm", "Type the application name exactly to confirm.");
+        let values = current_values(&scope);
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &tab_page(&user, scope, "settings", values, errors)?,
+        );
+    }
+    let app_id = scope.application.id.clone();
+    state
+        .db
+        .run(move |conn| Ok(applications::delete(conn, &app_id)?))
+        .await?;
+    user.session.flash(
+        "success",
+        format!("Application {} deleted.", scope.application.name),
+    )?;
+    Ok(see_other(&scope.membership.team.applications_url()))
+}

@@ -1,0 +1,134 @@
+//! Sign in and sign out.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::urls::is_local_path;
+use super::views::{Chrome, render, see_other};
+use crate::auth::{UserSession, password};
+use crate::db::models::users;
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    username: String,
+    next: String,
+    error: Option<String>,
+    signed_out: bool,
+}
+
+/// Query of `GET /login`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    next: String,
+    signed_out: bool,
+}
+
+/// The sign-in form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: String,
+}
+
+fn page(
+    session: &UserSession,
+    status: StatusCode,
+    page: LoginPage,
+) -> Result<HttpResponse, AppError> {
+    let chrome = Chrome {
+        title: "Sign in".into(),
+        csrf: session.csrf_token()?,
+        ..Chrome::default()
+    };
+    render(status, &LoginPage { chrome, ..page })
+}
+
+/// `GET /login`: the form, or straight on when already signed in.
+pub async fn login_form(
+    session: UserSession,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let LoginQuery { next, signed_out } = query.into_inner();
+    if session.user().is_some() {
+        return Ok(see_other(if is_local_path(&next) { &next } else { "/" }));
+    }
+    let form = LoginPage {
+        chrome: Chrome::default(),
+        username: String::new(),
+        next,
+        error: None,
+        signed_out,
+    };
+    page(&session, StatusCode::OK, form)
+}
+
+/// `POST /login`: check the password (throttled), start a fresh session, go to `next`.
+pub async fn login(
+    req: HttpRequest,
+    session: UserSession,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let LoginForm {
+        username,
+        password,
+        next,
+    } = form.into_inner();
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let retry = |error: String| LoginPage {
+        chrome: Chrome::default(),
+        username: username.clone(),
+        next: next.clone(),
+        error: Some(error),
+        signed_out: false,
+    };
+    if let Some(wait) = state.throttle.check(&address, &username) {
+        let secs = wait.as_secs().max(1);
+        let message = format!("Too many failed sign-ins. Try again in {secs} seconds.");
+        let mut response = page(&session, StatusCode::TOO_MANY_REQUESTS, retry(message))?;
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(secs),
+        );
+        return Ok(response);
+    }
+    let name = username.trim().to_owned();
+    let user = state
+        .db
+        .run(move |conn| Ok(users::find_by_username(conn, &name)?))
+        .await?;
+    // Verified even for unknown names (against a dummy hash): timing must not tell them apart.
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = password::verify(password, stored).await?;
+    match user {
+        Some(user) if verified => {
+            state.throttle.succeeded(&address, &username);
+            session.sign_in(&user)?;
+            tracing::info!(user = %user.username, "signed in");
+            Ok(see_other(if is_local_path(&next) { &next } else { "/" }))
+        }
+        _ => {
+            state.throttle.failed(&address, &username);
+            let message = "Wrong user name or password.".to_owned();
+            page(&session, StatusCode::UNAUTHORIZED, retry(message))
+        }
+    }
+}
+
+/// `POST /logout`: end the session.
+pub async fn logout(session: UserSession) -> HttpResponse {
+    session.sign_out();
+    see_other("/login?signed_out=true")
+}

@@ -1,0 +1,98 @@
+//! The web layer: routes by area, thin handlers (extract -> domain/db -> view), shared views.
+
+pub mod access;
+pub mod account;
+pub mod admin;
+pub mod applications;
+pub mod assets;
+pub mod auth;
+pub mod members;
+pub mod teams;
+pub mod urls;
+pub mod views;
+
+use actix_web::{HttpResponse, web};
+
+use crate::error::AppError;
+
+/// Register every route of the site.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/static/{path:.*}").route(web::get().to(assets::serve)))
+        .service(web::resource("/").route(web::get().to(teams::home)))
+        .service(
+            web::resource("/login")
+                .route(web::get().to(auth::login_form))
+                .route(web::post().to(auth::login)),
+        )
+        .service(web::resource("/logout").route(web::post().to(auth::logout)))
+        .service(web::resource("/account").route(web::get().to(account::page)))
+        .service(web::resource("/account/password").route(web::post().to(account::change_password)))
+        .service(
+            web::resource("/admin/users")
+                .route(web::get().to(admin::users))
+                .route(web::post().to(admin::create_user)),
+        )
+        .service(
+            web::resource("/admin/users/{id}/password")
+                .route(web::post().to(admin::reset_password)),
+        )
+        .service(web::resource("/teams/new").route(web::get().to(teams::new_form)))
+        .service(web::resource("/teams").route(web::post().to(teams::create)))
+        .service(web::resource("/team/{slug}").route(web::get().to(teams::team_root)))
+        .service(
+            web::resource("/team/{slug}/applications")
+                .route(web::get().to(teams::applications))
+                .route(web::post().to(applications::create)),
+        )
+        .service(
+            web::resource("/team/{slug}/applications/new")
+                .route(web::get().to(applications::new_form)),
+        )
+        .service(
+            web::resource("/team/{slug}/members")
+                .route(web::get().to(members::page))
+                .route(web::post().to(members::add)),
+        )
+        .service(
+            web::resource("/team/{slug}/members/{user}/role")
+                .route(web::post().to(members::change_role)),
+        )
+        .service(
+            web::resource("/team/{slug}/members/{user}/remove")
+                .route(web::post().to(members::remove)),
+        )
+        .service(web::resource("/application/{id}").route(web::get().to(applications::root)))
+        .service(
+            web::resource("/application/{id}/instances")
+                .route(web::get().to(applications::instances)),
+        )
+        .service(
+            web::resource("/application/{id}/pipelines")
+                .route(web::get().to(applications::pipelines)),
+        )
+        .service(
+            web::resource("/application/{id}/settings")
+                .route(web::get().to(applications::settings))
+                .route(web::post().to(applications::update)),
+        )
+        .service(
+            web::resource("/application/{id}/delete").route(web::post().to(applications::delete)),
+        )
+        .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Form and path extractor settings: a malformed form or path is shown as a page, not plain text.
+pub fn extractor_config(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::FormConfig::default()
+            .limit(256 * 1024)
+            .error_handler(|err, _| {
+                AppError::BadRequest(format!("The form could not be read: {err}")).into()
+            }),
+    )
+    .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
+}

@@ -1,0 +1,114 @@
+//! Every URL of the site, built in one place so links, redirects and tests cannot drift apart.
+
+use crate::db::ids::ApplicationId;
+use crate::db::models::applications::Application;
+use crate::db::models::teams::Team;
+
+/// Sign-in form, returning to `next` (a local path) afterwards.
+pub fn login_with_next(next: &str) -> String {
+    if next.is_empty() || next == "/" || !is_local_path(next) {
+        return "/login".into();
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("/login?next={encoded}")
+}
+
+/// Whether `path` is a path on this site (not `//evil.example` or `https://...`).
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+}
+
+/// The team creation form.
+pub fn new_team() -> String {
+    "/teams/new".into()
+}
+
+/// The signed-in user's account page.
+pub fn account() -> String {
+    "/account".into()
+}
+
+/// Account administration (administrators only).
+pub fn admin_users() -> String {
+    "/admin/users".into()
+}
+
+/// Team home: its applications.
+pub fn team_applications(slug: &str) -> String {
+    format!("/team/{slug}/applications")
+}
+
+/// New application form of a team.
+pub fn new_application(slug: &str) -> String {
+    format!("/team/{slug}/applications/new")
+}
+
+/// Team members page.
+pub fn team_members(slug: &str) -> String {
+    format!("/team/{slug}/members")
+}
+
+/// Application > Instances.
+pub fn application_instances(id: &ApplicationId) -> String {
+    format!("/application/{id}/instances")
+}
+
+/// Application > DevOps Pipelines.
+pub fn application_pipelines(id: &ApplicationId) -> String {
+    format!("/application/{id}/pipelines")
+}
+
+/// Application > Settings.
+pub fn application_settings(id: &ApplicationId) -> String {
+    format!("/application/{id}/settings")
+}
+
+impl Team {
+    /// Team home.
+    pub fn applications_url(&self) -> String {
+        team_applications(&self.slug)
+    }
+
+    /// Members page.
+    pub fn members_url(&self) -> String {
+        team_members(&self.slug)
+    }
+
+    /// New application form.
+    pub fn new_application_url(&self) -> String {
+        new_application(&self.slug)
+    }
+}
+
+impl Application {
+    /// Instances tab.
+    pub fn instances_url(&self) -> String {
+        application_instances(&self.id)
+    }
+
+    /// DevOps Pipelines tab.
+    pub fn pipelines_url(&self) -> String {
+        application_pipelines(&self.id)
+    }
+
+    /// Settings tab.
+    pub fn settings_url(&self) -> String {
+        application_settings(&self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_only_returns_to_local_paths() {
+        assert_eq!(
+            login_with_next("/team/a/members"),
+            "/login?next=%2Fteam%2Fa%2Fmembers"
+        );
+        assert_eq!(login_with_next("//evil.example/x"), "/login");
+        assert_eq!(login_with_next("https://evil.example"), "/login");
+        assert_eq!(login_with_next("/"), "/login");
+    }
+}

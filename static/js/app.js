@@ -1,0 +1,49 @@
+// redstage: small enhancements on top of htmx. Every page also works without JavaScript.
+(function () {
+  "use strict";
+
+  // Send the session's CSRF token with every htmx request. It is read from the current page
+  // (not from a <body> attribute) because boosted navigation swaps the page but keeps <body>.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var holder = document.querySelector("[data-csrf-token]");
+    if (holder) {
+      evt.detail.headers["X-CSRF-Token"] = holder.getAttribute("data-csrf-token");
+    }
+  });
+
+  // Form errors come back as 422 with the form re-rendered: swap them in. A boosted navigation
+  // that ends on an error page (403/404/409/...) shows that page, as a full load would.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr.status;
+    if (status === 422 || (evt.detail.boosted && status >= 400)) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
+
+  function toast(text) {
+    var box = document.getElementById("toasts");
+    if (!box) { return; }
+    var item = document.createElement("p");
+    item.className = "flash flash-error toast";
+    item.setAttribute("role", "alert");
+    item.textContent = text;
+    box.appendChild(item);
+    setTimeout(function () { item.remove(); }, 8000);
+  }
+
+  // A fragment request that failed: say why, using the message of our error page.
+  document.addEventListener("htmx:responseError", function (evt) {
+    var text = "The request failed (" + evt.detail.xhr.status + ").";
+    try {
+      var doc = new DOMParser().parseFromString(evt.detail.xhr.responseText, "text/html");
+      var message = doc.querySelector("[data-error-message]");
+      if (message) { text = message.textContent.trim(); }
+    } catch (e) { /* keep the generic text */ }
+    toast(text);
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    toast("The server did not answer. Check your connection and try again.");
+  });
+})();
