@@ -73,23 +73,23 @@ pub struct Settings {
     /// Directory holding `redstage.sqlite`, `session.key` and the runtimes.
     pub data_dir: PathBuf,
     /// Administrator to create when the database has no users (both or neither).
-    pub admin: Option<AdminBootstrap>,
+    pub admin: Option<AdminAccount>,
     /// Whether the session cookie carries the `Secure` attribute.
     pub secure_cookies: bool,
 }
 
 /// Credentials for the first administrator, from configuration.
 #[derive(Clone)]
-pub struct AdminBootstrap {
+pub struct AdminAccount {
     /// User name of the administrator.
     pub username: String,
     /// Plain password; hashed before it is stored.
     pub password: String,
 }
 
-impl std::fmt::Debug for AdminBootstrap {
+impl std::fmt::Debug for AdminAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdminBootstrap")
+        f.debug_struct("AdminAccount")
             .field("username", &self.username)
             .field("password", &"<redacted>")
             .finish()
@@ -124,7 +124,7 @@ impl Settings {
         let user = cli.admin_user.or(file.admin_user);
         let password = cli.admin_password.or(file.admin_password);
         settings.admin = match (user, password) {
-            (Some(username), Some(password)) => Some(AdminBootstrap { username, password }),
+            (Some(username), Some(password)) => Some(AdminAccount { username, password }),
             (None, None) => None,
             _ => anyhow::bail!(
                 "set both REDSTAGE_ADMIN_USER and REDSTAGE_ADMIN_PASSWORD, or neither"

@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::db::ids::random_id;
 use crate::db::models::users;
+use crate::telemetry::RequestSpan;
 use crate::state::AppState;
 
 /// Name of the session cookie.
@@ -90,7 +91,7 @@ impl Application {
                         .add(("X-Frame-Options", "SAMEORIGIN")),
                 )
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
                 .configure(crate::web::extractor_config)
                 .configure(crate::web::routes)

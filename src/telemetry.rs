@@ -1,5 +1,9 @@
-//! Logging: `tracing` to stderr, filtered by `RUST_LOG` (default `info`).
+//! Logging: `tracing` to stderr, filtered by `RUST_LOG` (default `info`), and the per-request span.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use tracing::Span;
+use tracing_actix_web::{RootSpanBuilder, root_span};
 use tracing_subscriber::EnvFilter;
 
 /// Install the global subscriber once; later calls (tests spawn many apps) are harmless no-ops.
@@ -10,4 +14,26 @@ pub fn init() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// Request spans that record the status without logging every refused request as an error:
+/// `AppError` already logs server errors with their cause, and a redirect to the sign-in page or a
+/// 404 is not worth a log line.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        root_span!(request)
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        let status = match outcome {
+            Ok(response) => response.status(),
+            Err(error) => error.as_response_error().status_code(),
+        };
+        span.record("http.status_code", status.as_u16());
+    }
 }

@@ -1,1 +1,15 @@
-fn main() {}
+//! The integration test binary: a real redstage server on a free port with a fresh SQLite file
+//! per test, driven over HTTP with a cookie-keeping client per user.
+
+// Panicking on a broken harness is the right failure mode in tests.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod helpers;
+
+mod applications;
+mod auth;
+mod bootstrap;
+mod csrf;
+mod isolation;
+mod members;
+mod teams;
