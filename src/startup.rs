@@ -19,8 +19,8 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::db::ids::random_id;
 use crate::db::models::users;
-use crate::telemetry::RequestSpan;
 use crate::state::AppState;
+use crate::telemetry::RequestSpan;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "redstage_session";

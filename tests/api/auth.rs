@@ -24,8 +24,14 @@ async fn a_wrong_password_or_unknown_user_is_refused_with_the_same_message() -> 
     for (user, password) in [(ADMIN, "not-the-password"), ("nobody", ADMIN_PASSWORD)] {
         let page = browser.login(user, password).await?;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(page.text("[role=alert]").as_deref(), Some("Wrong user name or password."));
-        assert!(page.body.contains(&format!("value=\"{user}\"")), "the user name is kept");
+        assert_eq!(
+            page.text("[role=alert]").as_deref(),
+            Some("Wrong user name or password.")
+        );
+        assert!(
+            page.body.contains(&format!("value=\"{user}\"")),
+            "the user name is kept"
+        );
     }
     assert_eq!(browser.get("/account").await?.status, StatusCode::SEE_OTHER);
     Ok(())
@@ -36,14 +42,25 @@ async fn repeated_failures_are_throttled_even_for_the_right_password() -> TestRe
     let app = spawn_app().await;
     let browser = app.browser();
     for _ in 0..5 {
-        assert_eq!(browser.login(ADMIN, "guess").await?.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            browser.login(ADMIN, "guess").await?.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     let page = browser.login(ADMIN, ADMIN_PASSWORD).await?;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = page.headers.get("retry-after").ok_or("no Retry-After")?.to_str()?.parse()?;
+    let retry: u64 = page
+        .headers
+        .get("retry-after")
+        .ok_or("no Retry-After")?
+        .to_str()?
+        .parse()?;
     assert!((1..=30).contains(&retry), "retry after {retry}");
     let message = page.text("[role=alert]").ok_or("no message")?;
-    assert!(message.starts_with("Too many failed sign-ins. Try again in"), "{message}");
+    assert!(
+        message.starts_with("Too many failed sign-ins. Try again in"),
+        "{message}"
+    );
     assert_eq!(browser.get("/account").await?.status, StatusCode::SEE_OTHER);
     // Other accounts are not locked by someone guessing the admin's password.
     app.user("alice").await?;
@@ -67,12 +84,24 @@ async fn pages_send_strangers_to_sign_in_and_back() -> TestResult {
     let app = spawn_app().await;
     let stranger = app.browser();
     let page = stranger.get("/team/x/members").await?;
-    assert_eq!(page.location.as_deref(), Some("/login?next=%2Fteam%2Fx%2Fmembers"));
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/login?next=%2Fteam%2Fx%2Fmembers")
+    );
     let page = stranger.get_htmx("/team/x/members").await?;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
     assert!(page.headers.contains_key("hx-redirect"));
     stranger.get("/login?next=%2Faccount").await?;
-    let page = stranger.post("/login", &[("username", ADMIN), ("password", ADMIN_PASSWORD), ("next", "/account")]).await?;
+    let page = stranger
+        .post(
+            "/login",
+            &[
+                ("username", ADMIN),
+                ("password", ADMIN_PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await?;
     assert_eq!(page.location.as_deref(), Some("/account"));
     Ok(())
 }
@@ -81,7 +110,16 @@ async fn pages_send_strangers_to_sign_in_and_back() -> TestResult {
 async fn sign_in_never_redirects_off_site() -> TestResult {
     let app = spawn_app().await;
     let browser = app.browser();
-    let page = browser.post("/login", &[("username", ADMIN), ("password", ADMIN_PASSWORD), ("next", "//evil.example/")]).await?;
+    let page = browser
+        .post(
+            "/login",
+            &[
+                ("username", ADMIN),
+                ("password", ADMIN_PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await?;
     assert_eq!(page.location.as_deref(), Some("/"));
     Ok(())
 }
@@ -89,8 +127,18 @@ async fn sign_in_never_redirects_off_site() -> TestResult {
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_lax() -> TestResult {
     let app = spawn_app().await;
-    let response = app.browser().client.get(format!("{}/login", app.address)).send().await?;
-    let cookie = response.headers().get("set-cookie").ok_or("no cookie")?.to_str()?.to_owned();
+    let response = app
+        .browser()
+        .client
+        .get(format!("{}/login", app.address))
+        .send()
+        .await?;
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .ok_or("no cookie")?
+        .to_str()?
+        .to_owned();
     assert!(cookie.starts_with("redstage_session="));
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Lax"));
@@ -98,7 +146,11 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() -> TestResult {
 
     let secure = spawn_app_with(|s| s.secure_cookies = true).await;
     let response = reqwest::get(format!("{}/login", secure.address)).await?;
-    let cookie = response.headers().get("set-cookie").ok_or("no cookie")?.to_str()?;
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .ok_or("no cookie")?
+        .to_str()?;
     assert!(cookie.contains("Secure"));
     Ok(())
 }
@@ -110,20 +162,79 @@ async fn changing_the_password_needs_the_old_one_and_signs_out_other_sessions() 
     let phone = app.browser();
     phone.login("alice", PASSWORD).await?;
 
-    let page = laptop.post("/account/password", &[("current", "wrong"), ("new", "new-password-1"), ("confirm", "new-password-1")]).await?;
+    let page = laptop
+        .post(
+            "/account/password",
+            &[
+                ("current", "wrong"),
+                ("new", "new-password-1"),
+                ("confirm", "new-password-1"),
+            ],
+        )
+        .await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(page.field_error("current").as_deref(), Some("This is not your current password."));
-    let page = laptop.post("/account/password", &[("current", PASSWORD), ("new", "short"), ("confirm", "short")]).await?;
-    assert_eq!(page.field_error("new").as_deref(), Some("Use at least 8 characters."));
-    let page = laptop.post("/account/password", &[("current", PASSWORD), ("new", "new-password-1"), ("confirm", "new-password-2")]).await?;
-    assert_eq!(page.field_error("confirm").as_deref(), Some("The two new passwords differ."));
+    assert_eq!(
+        page.field_error("current").as_deref(),
+        Some("This is not your current password.")
+    );
+    let page = laptop
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "short"),
+                ("confirm", "short"),
+            ],
+        )
+        .await?;
+    assert_eq!(
+        page.field_error("new").as_deref(),
+        Some("Use at least 8 characters.")
+    );
+    let page = laptop
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "new-password-1"),
+                ("confirm", "new-password-2"),
+            ],
+        )
+        .await?;
+    assert_eq!(
+        page.field_error("confirm").as_deref(),
+        Some("The two new passwords differ.")
+    );
 
-    let page = laptop.post("/account/password", &[("current", PASSWORD), ("new", "new-password-1"), ("confirm", "new-password-1")]).await?;
+    let page = laptop
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "new-password-1"),
+                ("confirm", "new-password-1"),
+            ],
+        )
+        .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(laptop.get("/account").await?.status, StatusCode::OK, "this session continues");
-    assert_eq!(phone.get("/account").await?.status, StatusCode::SEE_OTHER, "other sessions end");
-    assert_eq!(app.browser().login("alice", PASSWORD).await?.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.browser().login("alice", "new-password-1").await?.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        laptop.get("/account").await?.status,
+        StatusCode::OK,
+        "this session continues"
+    );
+    assert_eq!(
+        phone.get("/account").await?.status,
+        StatusCode::SEE_OTHER,
+        "other sessions end"
+    );
+    assert_eq!(
+        app.browser().login("alice", PASSWORD).await?.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.browser().login("alice", "new-password-1").await?.status,
+        StatusCode::SEE_OTHER
+    );
     Ok(())
 }
 
@@ -132,18 +243,48 @@ async fn administrators_create_users_and_reset_passwords() -> TestResult {
     let app = spawn_app().await;
     let alice = app.user("alice").await?;
 
-    let page = app.admin.post("/admin/users", &[("username", "ALICE"), ("password", PASSWORD)]).await?;
+    let page = app
+        .admin
+        .post(
+            "/admin/users",
+            &[("username", "ALICE"), ("password", PASSWORD)],
+        )
+        .await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(page.field_error("username").as_deref(), Some("This user name is taken."));
-    let page = app.admin.post("/admin/users", &[("username", "bad name"), ("password", "x")]).await?;
+    assert_eq!(
+        page.field_error("username").as_deref(),
+        Some("This user name is taken.")
+    );
+    let page = app
+        .admin
+        .post(
+            "/admin/users",
+            &[("username", "bad name"), ("password", "x")],
+        )
+        .await?;
     assert!(page.field_error("username").is_some() && page.field_error("password").is_some());
 
     let users = app.admin.get("/admin/users").await?;
-    let alice_action = users.form_action_in_row("alice", "password").ok_or("no reset form for alice")?;
-    let page = app.admin.post(&alice_action, &[("password", "reset-password-1")]).await?;
+    let alice_action = users
+        .form_action_in_row("alice", "password")
+        .ok_or("no reset form for alice")?;
+    let page = app
+        .admin
+        .post(&alice_action, &[("password", "reset-password-1")])
+        .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(alice.get("/account").await?.status, StatusCode::SEE_OTHER, "her session ended");
-    assert_eq!(app.browser().login("alice", "reset-password-1").await?.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        alice.get("/account").await?.status,
+        StatusCode::SEE_OTHER,
+        "her session ended"
+    );
+    assert_eq!(
+        app.browser()
+            .login("alice", "reset-password-1")
+            .await?
+            .status,
+        StatusCode::SEE_OTHER
+    );
     Ok(())
 }
 
@@ -151,9 +292,20 @@ async fn administrators_create_users_and_reset_passwords() -> TestResult {
 async fn only_administrators_manage_accounts() -> TestResult {
     let app = spawn_app().await;
     let alice = app.user("alice").await?;
-    assert_eq!(alice.get("/admin/users").await?.status, StatusCode::FORBIDDEN);
-    let page = alice.post("/admin/users", &[("username", "mallory"), ("password", PASSWORD)]).await?;
+    assert_eq!(
+        alice.get("/admin/users").await?.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = alice
+        .post(
+            "/admin/users",
+            &[("username", "mallory"), ("password", PASSWORD)],
+        )
+        .await?;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.browser().login("mallory", PASSWORD).await?.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.browser().login("mallory", PASSWORD).await?.status,
+        StatusCode::UNAUTHORIZED
+    );
     Ok(())
 }

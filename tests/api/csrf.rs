@@ -7,11 +7,20 @@ use crate::helpers::*;
 #[tokio::test]
 async fn a_form_without_the_token_is_refused_and_changes_nothing() -> TestResult {
     let app = spawn_app().await;
-    let page = app.admin.post_raw("/teams", &[("name", "Forged"), ("slug", "forged")]).await?;
+    let page = app
+        .admin
+        .post_raw("/teams", &[("name", "Forged"), ("slug", "forged")])
+        .await?;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(page.text("h1").as_deref(), Some("This form has expired"));
-    assert!(page.text("[data-error-message]").is_some_and(|m| m.contains("nothing was changed")));
-    assert_eq!(app.admin.get("/team/forged/applications").await?.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.text("[data-error-message]")
+            .is_some_and(|m| m.contains("nothing was changed"))
+    );
+    assert_eq!(
+        app.admin.get("/team/forged/applications").await?.status,
+        StatusCode::NOT_FOUND
+    );
     Ok(())
 }
 
@@ -20,7 +29,17 @@ async fn a_token_from_another_session_is_refused() -> TestResult {
     let app = spawn_app().await;
     let attacker = app.user("mallory").await?;
     let foreign = attacker.csrf().await?;
-    let page = app.admin.post_raw("/teams", &[("name", "Forged"), ("slug", "forged"), ("csrf_token", &foreign)]).await?;
+    let page = app
+        .admin
+        .post_raw(
+            "/teams",
+            &[
+                ("name", "Forged"),
+                ("slug", "forged"),
+                ("csrf_token", &foreign),
+            ],
+        )
+        .await?;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     Ok(())
 }
@@ -31,11 +50,33 @@ async fn htmx_requests_carry_the_token_in_a_header() -> TestResult {
     let token = app.admin.csrf().await?;
     let url = format!("{}/teams", app.address);
     let form = [("name", "Via htmx"), ("slug", "via-htmx")];
-    let refused = app.admin.client.post(&url).header("HX-Request", "true").form(&form).send().await?;
+    let refused = app
+        .admin
+        .client
+        .post(&url)
+        .header("HX-Request", "true")
+        .form(&form)
+        .send()
+        .await?;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let wrong = app.admin.client.post(&url).header("X-CSRF-Token", "wrong").form(&form).send().await?;
+    let wrong = app
+        .admin
+        .client
+        .post(&url)
+        .header("X-CSRF-Token", "wrong")
+        .form(&form)
+        .send()
+        .await?;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-    let accepted = app.admin.client.post(&url).header("HX-Request", "true").header("X-CSRF-Token", token).form(&form).send().await?;
+    let accepted = app
+        .admin
+        .client
+        .post(&url)
+        .header("HX-Request", "true")
+        .header("X-CSRF-Token", token)
+        .form(&form)
+        .send()
+        .await?;
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
     Ok(())
 }
@@ -44,7 +85,12 @@ async fn htmx_requests_carry_the_token_in_a_header() -> TestResult {
 async fn signing_in_needs_the_token_of_the_sign_in_form() -> TestResult {
     let app = spawn_app().await;
     let browser = app.browser();
-    let page = browser.post_raw("/login", &[("username", ADMIN), ("password", ADMIN_PASSWORD)]).await?;
+    let page = browser
+        .post_raw(
+            "/login",
+            &[("username", ADMIN), ("password", ADMIN_PASSWORD)],
+        )
+        .await?;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     Ok(())
 }
@@ -57,7 +103,16 @@ async fn signing_in_rotates_the_token() -> TestResult {
     browser.login(ADMIN, ADMIN_PASSWORD).await?;
     let after = browser.csrf().await?;
     assert_ne!(before, after);
-    let page = browser.post_raw("/teams", &[("name", "Old token"), ("slug", "old-token"), ("csrf_token", &before)]).await?;
+    let page = browser
+        .post_raw(
+            "/teams",
+            &[
+                ("name", "Old token"),
+                ("slug", "old-token"),
+                ("csrf_token", &before),
+            ],
+        )
+        .await?;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     Ok(())
 }

@@ -41,9 +41,17 @@ impl Page {
     async fn from(response: reqwest::Response) -> Res<Self> {
         let status = response.status();
         let headers = response.headers().clone();
-        let location = headers.get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let location = headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = response.text().await?;
-        Ok(Self { status, location, headers, body })
+        Ok(Self {
+            status,
+            location,
+            headers,
+            body,
+        })
     }
 
     pub fn html(&self) -> Html {
@@ -60,7 +68,9 @@ impl Page {
 
     /// How many elements match `css`.
     pub fn count(&self, css: &str) -> usize {
-        Selector::parse(css).map(|s| self.html().select(&s).count()).unwrap_or(0)
+        Selector::parse(css)
+            .map(|s| self.html().select(&s).count())
+            .unwrap_or(0)
     }
 
     /// The action of the form whose action contains `action_part`, in the table row mentioning `row_text`.
@@ -68,7 +78,9 @@ impl Page {
         let rows = Selector::parse("tr").ok()?;
         let forms = Selector::parse("form").ok()?;
         let html = self.html();
-        let row = html.select(&rows).find(|r| r.text().any(|t| t.contains(row_text)))?;
+        let row = html
+            .select(&rows)
+            .find(|r| r.text().any(|t| t.contains(row_text)))?;
         row.select(&forms)
             .filter_map(|f| f.value().attr("action"))
             .find(|a| a.contains(action_part))
@@ -89,13 +101,27 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut settings = Settings::with_data_dir(data_dir.path());
     settings.bind = "127.0.0.1:0".into();
-    settings.admin = Some(AdminAccount { username: ADMIN.into(), password: ADMIN_PASSWORD.into() });
+    settings.admin = Some(AdminAccount {
+        username: ADMIN.into(),
+        password: ADMIN_PASSWORD.into(),
+    });
     configure(&mut settings);
     let address = start(settings).await;
     let admin = Browser::new(&address);
-    let page = admin.login(ADMIN, ADMIN_PASSWORD).await.expect("admin sign-in");
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "admin could not sign in");
-    TestApp { address, _data_dir: data_dir, admin }
+    let page = admin
+        .login(ADMIN, ADMIN_PASSWORD)
+        .await
+        .expect("admin sign-in");
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "admin could not sign in"
+    );
+    TestApp {
+        address,
+        _data_dir: data_dir,
+        admin,
+    }
 }
 
 /// Build and serve an application in the background; its base URL.
@@ -104,7 +130,9 @@ pub async fn start(settings: Settings) -> String {
     if std::env::var_os("TEST_LOG").is_some() {
         redstage::telemetry::init();
     }
-    let app = Application::build(settings).await.expect("application builds");
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
     let address = app.base_url().to_owned();
     tokio::spawn(app.run_until_stopped());
     address
@@ -117,16 +145,28 @@ impl Browser {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Self { client, base: base.to_owned() }
+        Self {
+            client,
+            base: base.to_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> Res<Page> {
-        Page::from(self.client.get(format!("{}{path}", self.base)).send().await?).await
+        Page::from(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// GET with htmx's request headers (a fragment request).
     pub async fn get_htmx(&self, path: &str) -> Res<Page> {
-        let request = self.client.get(format!("{}{path}", self.base)).header("HX-Request", "true");
+        let request = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("HX-Request", "true");
         Page::from(request.send().await?).await
     }
 
@@ -156,12 +196,21 @@ impl Browser {
 
     /// POST exactly these fields (no token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Res<Page> {
-        let response = self.client.post(format!("{}{path}", self.base)).form(fields).send().await?;
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await?;
         Page::from(response).await
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Res<Page> {
-        self.post("/login", &[("username", username), ("password", password), ("next", "")]).await
+        self.post(
+            "/login",
+            &[("username", username), ("password", password), ("next", "")],
+        )
+        .await
     }
 }
 
@@ -172,34 +221,76 @@ impl TestApp {
 
     /// An account created by the administrator, signed in in its own browser.
     pub async fn user(&self, name: &str) -> Res<Browser> {
-        let page = self.admin.post("/admin/users", &[("username", name), ("password", PASSWORD)]).await?;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "creating user {name}: {}", page.body);
+        let page = self
+            .admin
+            .post(
+                "/admin/users",
+                &[("username", name), ("password", PASSWORD)],
+            )
+            .await?;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "creating user {name}: {}",
+            page.body
+        );
         let browser = self.browser();
         let page = browser.login(name, PASSWORD).await?;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{name} could not sign in");
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{name} could not sign in"
+        );
         Ok(browser)
     }
 
     /// A team created by `owner`.
     pub async fn team(&self, owner: &Browser, name: &str, slug: &str) -> Res<()> {
-        let page = owner.post("/teams", &[("name", name), ("slug", slug)]).await?;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "creating team {name}: {}", page.body);
+        let page = owner
+            .post("/teams", &[("name", name), ("slug", slug)])
+            .await?;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "creating team {name}: {}",
+            page.body
+        );
         Ok(())
     }
 
     /// Add `username` to the team with `role`, as `owner`.
-    pub async fn add_member(&self, owner: &Browser, slug: &str, username: &str, role: &str) -> Res<()> {
+    pub async fn add_member(
+        &self,
+        owner: &Browser,
+        slug: &str,
+        username: &str,
+        role: &str,
+    ) -> Res<()> {
         let path = format!("/team/{slug}/members");
-        let page = owner.post(&path, &[("username", username), ("role", role)]).await?;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "adding {username}: {}", page.body);
+        let page = owner
+            .post(&path, &[("username", username), ("role", role)])
+            .await?;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "adding {username}: {}",
+            page.body
+        );
         Ok(())
     }
 
     /// An application created by `member`; returns its id.
     pub async fn application(&self, member: &Browser, slug: &str, name: &str) -> Res<String> {
         let path = format!("/team/{slug}/applications");
-        let page = member.post(&path, &[("name", name), ("description", "")]).await?;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "creating application {name}: {}", page.body);
+        let page = member
+            .post(&path, &[("name", name), ("description", "")])
+            .await?;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "creating application {name}: {}",
+            page.body
+        );
         let location = page.location.ok_or("no Location")?;
         let id = location
             .strip_prefix("/application/")
@@ -224,8 +315,16 @@ pub async fn fixture(app: &TestApp) -> Res<Fixture> {
     let viewer = app.user("vera").await?;
     let outsider = app.user("otto").await?;
     app.team(&owner, "Plant Ops", "plant-ops").await?;
-    app.add_member(&owner, "plant-ops", "mark", "member").await?;
-    app.add_member(&owner, "plant-ops", "vera", "viewer").await?;
+    app.add_member(&owner, "plant-ops", "mark", "member")
+        .await?;
+    app.add_member(&owner, "plant-ops", "vera", "viewer")
+        .await?;
     let app_id = app.application(&owner, "plant-ops", "Line 1").await?;
-    Ok(Fixture { owner, member, viewer, outsider, app_id })
+    Ok(Fixture {
+        owner,
+        member,
+        viewer,
+        outsider,
+        app_id,
+    })
 }
