@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 const AFTER_HELP: &str = "\
 Configuration is read from built-in defaults, then an optional TOML file (--config or
-REDSTAGE_CONFIG, keys: bind, data_dir, admin_user, admin_password, secure_cookies), then
+REDSTAGE_CONFIG, keys: bind, data_dir, admin_user, admin_password, secure_cookies,
+node_red_dir), then
 environment variables, then command-line flags; later sources win.
 
 Environment:
@@ -18,6 +19,8 @@ Environment:
   REDSTAGE_ADMIN_USER      with REDSTAGE_ADMIN_PASSWORD: when the database has no users yet, create
   REDSTAGE_ADMIN_PASSWORD  this administrator (for automation). Ignored once any user exists.
   REDSTAGE_SECURE_COOKIES  true to mark the session cookie Secure (set it behind HTTPS)
+  REDSTAGE_NODE_RED_DIR    where the pinned Node-RED is installed with npm on first need
+                           (default <data dir>/node-red; may be shared between servers)
   REDSTAGE_CONFIG          path of the optional TOML configuration file
   RUST_LOG                 log filter (default info)
 
@@ -52,6 +55,9 @@ pub struct Cli {
     /// Mark the session cookie Secure (serve redstage behind HTTPS).
     #[arg(long, env = "REDSTAGE_SECURE_COOKIES", value_name = "BOOL")]
     pub secure_cookies: Option<bool>,
+    /// Where Node-RED is installed (default: <data dir>/node-red).
+    #[arg(long, env = "REDSTAGE_NODE_RED_DIR", value_name = "DIR")]
+    pub node_red_dir: Option<PathBuf>,
 }
 
 /// The optional configuration file; every key may be left out.
@@ -63,6 +69,7 @@ struct FileSettings {
     admin_user: Option<String>,
     admin_password: Option<String>,
     secure_cookies: Option<bool>,
+    node_red_dir: Option<PathBuf>,
 }
 
 /// Effective settings, passed into `Application::build`.
@@ -76,6 +83,8 @@ pub struct Settings {
     pub admin: Option<AdminAccount>,
     /// Whether the session cookie carries the `Secure` attribute.
     pub secure_cookies: bool,
+    /// Where Node-RED is installed; `None` = `<data_dir>/node-red`.
+    pub node_red_dir: Option<PathBuf>,
 }
 
 /// Credentials for the first administrator, from configuration.
@@ -104,6 +113,7 @@ impl Settings {
             data_dir: data_dir.into(),
             admin: None,
             secure_cookies: false,
+            node_red_dir: None,
         }
     }
 
@@ -121,6 +131,7 @@ impl Settings {
             settings.data_dir = dir;
         }
         settings.secure_cookies = cli.secure_cookies.or(file.secure_cookies).unwrap_or(false);
+        settings.node_red_dir = cli.node_red_dir.or(file.node_red_dir);
         let user = cli.admin_user.or(file.admin_user);
         let password = cli.admin_password.or(file.admin_password);
         settings.admin = match (user, password) {
@@ -136,6 +147,23 @@ impl Settings {
     /// Path of the SQLite database file.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("redstage.sqlite")
+    }
+
+    /// Directory of the shared Node-RED installation.
+    pub fn node_red_dir(&self) -> PathBuf {
+        self.node_red_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("node-red"))
+    }
+
+    /// Directory holding one Node-RED userDir per instance.
+    pub fn instances_dir(&self) -> PathBuf {
+        self.data_dir.join("instances")
+    }
+
+    /// Path of the key the runtimes' admin tokens derive from.
+    pub fn runtime_key_path(&self) -> PathBuf {
+        self.data_dir.join("runtime.key")
     }
 
     /// Path of the persisted session-cookie key.

@@ -8,6 +8,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod instances;
+pub mod nodered;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

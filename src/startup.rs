@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::path::Path;
+use std::sync::Arc;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::PersistentSession;
@@ -19,6 +20,8 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::db::ids::random_id;
 use crate::db::models::users;
+use crate::nodered::tokens::TokenKey;
+use crate::nodered::{Runtimes, RuntimesConfig};
 use crate::state::AppState;
 use crate::telemetry::RequestSpan;
 
@@ -48,6 +51,7 @@ pub struct Application {
     base_url: String,
     server: Server,
     bootstrap: Option<AdminBootstrap>,
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -65,6 +69,17 @@ impl Application {
             let (db, settings) = (db.clone(), settings.clone());
             tokio::task::spawn_blocking(move || bootstrap_admin(&db, &settings)).await??
         };
+        let node_error = crate::nodered::install::check_node().await.err();
+        if let Some(message) = &node_error {
+            tracing::error!("{message}");
+        }
+        let runtimes = Arc::new(Runtimes::new(RuntimesConfig {
+            node_red_dir: settings.node_red_dir(),
+            instances_dir: settings.instances_dir(),
+            tokens: TokenKey::load_or_create(&settings.runtime_key_path())?,
+            node_error,
+            loader: crate::instances::spec::loader(db.clone()),
+        })?);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
@@ -79,7 +94,13 @@ impl Application {
             db,
             settings,
             throttle: LoginThrottle::default(),
+            runtimes,
         });
+        let started = crate::instances::start_all(&state).await?;
+        if started > 0 {
+            tracing::info!("starting {started} Node-RED instance(s) that should be running");
+        }
+        let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(csrf::verify))
@@ -92,7 +113,7 @@ impl Application {
                 )
                 .wrap(Compress::default())
                 .wrap(TracingLogger::<RequestSpan>::new())
-                .app_data(state.clone())
+                .app_data(app_state.clone())
                 .configure(crate::web::extractor_config)
                 .configure(crate::web::routes)
         })
@@ -103,6 +124,7 @@ impl Application {
             base_url,
             server,
             bootstrap,
+            state,
         })
     }
 
@@ -143,9 +165,17 @@ impl Application {
         );
     }
 
-    /// Serve until the process is asked to stop (Ctrl-C / SIGTERM).
+    /// The runtimes (tests use it to kill them when a test ends).
+    pub fn runtimes(&self) -> Arc<Runtimes> {
+        self.state.runtimes.clone()
+    }
+
+    /// Serve until the process is asked to stop (Ctrl-C / SIGTERM), then stop every runtime.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        tracing::info!("stopping the Node-RED runtimes");
+        self.state.runtimes.shutdown().await;
+        served
     }
 }
 
@@ -173,7 +203,7 @@ fn load_or_create_key(path: &Path) -> anyhow::Result<Key> {
 }
 
 /// Write a file readable only by its owner.
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
     use std::os::unix::fs::OpenOptionsExt;

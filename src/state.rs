@@ -1,8 +1,11 @@
 //! The application state shared by every request handler (`web::Data<AppState>`).
 
+use std::sync::Arc;
+
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::nodered::Runtimes;
 
 /// Everything handlers need, built once in `Application::build`.
 pub struct AppState {
@@ -12,4 +15,6 @@ pub struct AppState {
     pub settings: Settings,
     /// Failed sign-in counters.
     pub throttle: LoginThrottle,
+    /// The Node-RED runtimes of every instance.
+    pub runtimes: Arc<Runtimes>,
 }

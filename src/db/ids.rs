@@ -78,6 +78,10 @@ typed_id!(
     /// Id of a row in `applications`.
     ApplicationId
 );
+typed_id!(
+    /// Id of a row in `instances`.
+    InstanceId
+);
 
 #[cfg(test)]
 mod tests {

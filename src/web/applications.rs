@@ -131,15 +131,6 @@ pub async fn root(id: web::Path<ApplicationId>) -> HttpResponse {
     see_other(&super::urls::application_instances(&id))
 }
 
-/// `GET /application/{id}/instances`.
-pub async fn instances(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<ApplicationId>,
-) -> Result<HttpResponse, AppError> {
-    show(user, state, id.into_inner(), "instances").await
-}
-
 /// `GET /application/{id}/pipelines`.
 pub async fn pipelines(
     user: CurrentUser,

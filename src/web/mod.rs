@@ -6,6 +6,8 @@ pub mod admin;
 pub mod applications;
 pub mod assets;
 pub mod auth;
+pub mod instance_view;
+pub mod instances;
 pub mod members;
 pub mod teams;
 pub mod urls;
@@ -64,7 +66,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/application/{id}").route(web::get().to(applications::root)))
         .service(
             web::resource("/application/{id}/instances")
-                .route(web::get().to(applications::instances)),
+                .route(web::get().to(instances::list))
+                .route(web::post().to(instances::create)),
         )
         .service(
             web::resource("/application/{id}/pipelines")
@@ -77,6 +80,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/application/{id}/delete").route(web::post().to(applications::delete)),
+        )
+        .service(web::resource("/instance/{id}").route(web::get().to(instances::root)))
+        .service(web::resource("/instance/{id}/overview").route(web::get().to(instances::overview)))
+        .service(web::resource("/instance/{id}/status").route(web::get().to(instances::status)))
+        .service(web::resource("/instance/{id}/start").route(web::post().to(instances::start)))
+        .service(web::resource("/instance/{id}/stop").route(web::post().to(instances::stop)))
+        .service(web::resource("/instance/{id}/restart").route(web::post().to(instances::restart)))
+        .service(web::resource("/instance/{id}/logs").route(web::get().to(instances::logs)))
+        .service(
+            web::resource("/instance/{id}/logs/lines").route(web::get().to(instances::log_lines)),
         )
         .default_service(web::to(not_found));
 }

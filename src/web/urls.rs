@@ -1,7 +1,8 @@
 //! Every URL of the site, built in one place so links, redirects and tests cannot drift apart.
 
-use crate::db::ids::ApplicationId;
+use crate::db::ids::{ApplicationId, InstanceId};
 use crate::db::models::applications::Application;
+use crate::db::models::instances::Instance;
 use crate::db::models::teams::Team;
 
 /// Sign-in form, returning to `next` (a local path) afterwards.
@@ -63,6 +64,26 @@ pub fn application_settings(id: &ApplicationId) -> String {
     format!("/application/{id}/settings")
 }
 
+/// Instance overview.
+pub fn instance_overview(id: &InstanceId) -> String {
+    format!("/instance/{id}/overview")
+}
+
+/// An instance settings section (general, environment, editor, palette, security, danger).
+pub fn instance_settings(id: &InstanceId, section: &str) -> String {
+    format!("/instance/{id}/settings/{section}")
+}
+
+/// The live log of an instance.
+pub fn instance_logs(id: &InstanceId) -> String {
+    format!("/instance/{id}/logs")
+}
+
+/// The instance's Node-RED editor, through the server.
+pub fn instance_editor(id: &InstanceId) -> String {
+    format!("/instance/{id}/editor/")
+}
+
 impl Team {
     /// Team home.
     pub fn applications_url(&self) -> String {
@@ -94,6 +115,28 @@ impl Application {
     /// Settings tab.
     pub fn settings_url(&self) -> String {
         application_settings(&self.id)
+    }
+}
+
+impl Instance {
+    /// Overview page.
+    pub fn overview_url(&self) -> String {
+        instance_overview(&self.id)
+    }
+
+    /// A settings section.
+    pub fn settings_url(&self, section: &str) -> String {
+        instance_settings(&self.id, section)
+    }
+
+    /// Live log.
+    pub fn logs_url(&self) -> String {
+        instance_logs(&self.id)
+    }
+
+    /// Node-RED editor through the proxy.
+    pub fn editor_url(&self) -> String {
+        instance_editor(&self.id)
     }
 }
 

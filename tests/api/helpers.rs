@@ -1,6 +1,9 @@
 //! Test harness: `spawn_app()`, a `Browser` (one signed-in person with a cookie jar), fixture builders.
 
+use std::sync::Arc;
+
 use redstage::config::{AdminAccount, Settings};
+use redstage::nodered::Runtimes;
 use redstage::startup::Application;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
@@ -21,6 +24,14 @@ pub struct TestApp {
     pub _data_dir: TempDir,
     /// The administrator, already signed in.
     pub admin: Browser,
+    /// The server's runtimes, killed when the test ends.
+    pub runtimes: Arc<Runtimes>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.runtimes.kill_now();
+    }
 }
 
 /// One person's browser: its own cookie jar, redirects not followed (tests look at them).
@@ -106,7 +117,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         password: ADMIN_PASSWORD.into(),
     });
     configure(&mut settings);
-    let address = start(settings).await;
+    let (address, runtimes) = start(settings).await;
     let admin = Browser::new(&address);
     let page = admin
         .login(ADMIN, ADMIN_PASSWORD)
@@ -120,12 +131,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         address,
         _data_dir: data_dir,
+        runtimes,
         admin,
     }
 }
 
-/// Build and serve an application in the background; its base URL.
-pub async fn start(settings: Settings) -> String {
+/// Build and serve an application in the background; its base URL and runtimes.
+pub async fn start(settings: Settings) -> (String, Arc<Runtimes>) {
     // Server logs only when asked for: `TEST_LOG=1 cargo test`.
     if std::env::var_os("TEST_LOG").is_some() {
         redstage::telemetry::init();
@@ -134,8 +146,9 @@ pub async fn start(settings: Settings) -> String {
         .await
         .expect("application builds");
     let address = app.base_url().to_owned();
+    let runtimes = app.runtimes();
     tokio::spawn(app.run_until_stopped());
-    address
+    (address, runtimes)
 }
 
 impl Browser {

@@ -1,6 +1,9 @@
 //! Table models and their queries: plain `fn(&mut Conn, ..) -> QueryResult<T>` functions.
 
 pub mod applications;
+pub mod env_vars;
+pub mod instance_settings;
+pub mod instances;
 pub mod members;
 pub mod teams;
 pub mod users;

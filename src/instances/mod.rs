@@ -1,0 +1,165 @@
+//! The instance service: what creating, duplicating, starting and deleting an instance means,
+//! across the database (records) and the runtime driver (processes and files).
+
+pub mod files;
+pub mod spec;
+
+use crate::db::ids::{ApplicationId, InstanceId, random_id};
+use crate::db::models::env_vars::{self, EnvVar};
+use crate::db::models::instance_settings;
+use crate::db::models::instances::{self, Instance, NewInstance};
+use crate::error::AppError;
+use crate::nodered::install::NODE_RED_VERSION;
+use crate::state::AppState;
+
+/// What a duplicate takes of the source's environment variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvCopy {
+    /// Keys and their values.
+    KeysAndValues,
+    /// Keys only: every value needs setting on the copy.
+    KeysOnly,
+}
+
+/// A fresh credentialSecret: 64 hex characters.
+fn new_secret() -> String {
+    format!("{}{}{}", random_id(), random_id(), random_id())
+}
+
+/// Create an instance in `app` and start its runtime. A taken name is a UNIQUE violation.
+pub async fn create(
+    state: &AppState,
+    app: &ApplicationId,
+    name: &str,
+) -> Result<Instance, AppError> {
+    let (app, name) = (app.clone(), name.to_owned());
+    let instance = state
+        .db
+        .run(move |conn| {
+            let secret = new_secret();
+            let new = NewInstance {
+                application: &app,
+                name: &name,
+                credential_secret: &secret,
+                node_red_version: NODE_RED_VERSION,
+            };
+            Ok(instances::create(conn, new)?)
+        })
+        .await?;
+    state.runtimes.start(&instance.id);
+    Ok(instance)
+}
+
+/// Duplicate `source` as a new instance `name` of the same application: its flows (credentials
+/// re-encrypted with the copy's own secret), extra modules, settings and environment variables.
+/// The source is only read. The copy starts once its files are in place.
+pub async fn duplicate(
+    state: &AppState,
+    source: &Instance,
+    name: &str,
+    env: EnvCopy,
+) -> Result<Instance, AppError> {
+    let (src, name) = (source.clone(), name.to_owned());
+    let copy = state
+        .db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let secret = new_secret();
+                let new = NewInstance {
+                    application: &src.application_id,
+                    name: &name,
+                    credential_secret: &secret,
+                    node_red_version: &src.node_red_version,
+                };
+                let copy = instances::create(conn, new)?;
+                instance_settings::copy(conn, &src.id, &copy.id)?;
+                let vars: Vec<EnvVar> = env_vars::list(conn, &src.id)?
+                    .into_iter()
+                    .map(|v| match env {
+                        EnvCopy::KeysAndValues => v,
+                        EnvCopy::KeysOnly => EnvVar { value: None, ..v },
+                    })
+                    .collect();
+                env_vars::copy_all(conn, &copy.id, &vars)?;
+                Ok::<_, AppError>(copy)
+            })
+        })
+        .await?;
+    let from = state.runtimes.user_dir(&source.id);
+    let to = state.runtimes.user_dir(&copy.id);
+    let (old_secret, new_secret) = (
+        source.credential_secret.clone(),
+        copy.credential_secret.clone(),
+    );
+    let copied = tokio::task::spawn_blocking(move || {
+        files::copy_user_dir(&from, &to, &old_secret, &new_secret)
+    })
+    .await
+    .map_err(|e| AppError::Unexpected(e.into()))?;
+    if let Err(error) = copied {
+        // Leave nothing half-made behind.
+        remove(state, &copy.id).await?;
+        return Err(AppError::Unexpected(
+            error.context(format!("duplicating {} failed", source.name)),
+        ));
+    }
+    state.runtimes.start(&copy.id);
+    Ok(copy)
+}
+
+/// Stop the runtime, delete its files and its record.
+pub async fn remove(state: &AppState, id: &InstanceId) -> Result<(), AppError> {
+    state.runtimes.remove(id).await;
+    let dir = state.runtimes.user_dir(id);
+    if let Err(error) = tokio::fs::remove_dir_all(&dir).await
+        && error.kind() != std::io::ErrorKind::NotFound
+    {
+        return Err(AppError::Unexpected(anyhow::anyhow!(
+            "cannot delete {}: {error}",
+            dir.display()
+        )));
+    }
+    let id = id.clone();
+    state
+        .db
+        .run(move |conn| Ok(instances::delete(conn, &id)?))
+        .await
+}
+
+/// Start (and keep running) or stop an instance, remembering the choice across server restarts.
+pub async fn set_running(state: &AppState, id: &InstanceId, running: bool) -> Result<(), AppError> {
+    remember(state, id, running).await?;
+    if running {
+        state.runtimes.start(id);
+    } else {
+        state.runtimes.stop(id).await;
+    }
+    Ok(())
+}
+
+/// Restart an instance now (starting it if it was stopped); it stays meant to run.
+pub async fn restart(state: &AppState, id: &InstanceId) -> Result<(), AppError> {
+    remember(state, id, true).await?;
+    state.runtimes.restart(id);
+    Ok(())
+}
+
+async fn remember(state: &AppState, id: &InstanceId, running: bool) -> Result<(), AppError> {
+    let record = id.clone();
+    state
+        .db
+        .run(move |conn| Ok(instances::set_desired_state(conn, &record, running)?))
+        .await
+}
+
+/// At server start: bring up every instance that should run.
+pub async fn start_all(state: &AppState) -> Result<usize, AppError> {
+    let meant = state
+        .db
+        .run(|conn| Ok(instances::list_meant_to_run(conn)?))
+        .await?;
+    for instance in &meant {
+        state.runtimes.start(&instance.id);
+    }
+    Ok(meant.len())
+}

@@ -1,0 +1,96 @@
+//! How an instance's records become what its runtime starts with (settings.js input and
+//! environment), loaded fresh on every start so that saved settings apply after a restart.
+
+use std::sync::Arc;
+
+use serde_json::Map;
+
+use crate::db::Db;
+use crate::db::ids::InstanceId;
+use crate::db::models::env_vars::{self, EnvVar};
+use crate::db::models::instance_settings::{self, InstanceSettings};
+use crate::db::models::instances::{self, Instance};
+use crate::nodered::settings_js::{
+    CodeEditor, EditorSettings, HttpNodeAuth, LogLevel, NodeRedSettings, PaletteSettings,
+    SecuritySettings,
+};
+use crate::nodered::{LaunchSpec, SpecLoader};
+
+/// The flows file inside every userDir (credentials go to `flows_cred.json`).
+pub const FLOW_FILE: &str = "flows.json";
+
+/// A loader reading instance records from `db`.
+pub fn loader(db: Db) -> SpecLoader {
+    Arc::new(move |id: InstanceId| {
+        let db = db.clone();
+        Box::pin(async move {
+            let loaded = db
+                .run(move |conn| {
+                    let instance = instances::find(conn, &id)?;
+                    let settings = instance_settings::get(conn, &id)?;
+                    let env = env_vars::list(conn, &id)?;
+                    Ok((instance, settings, env))
+                })
+                .await;
+            loaded
+                .map(|(instance, settings, env)| launch_spec(&instance, &settings, &env))
+                .map_err(|e| format!("cannot load the instance's settings: {e}"))
+        })
+    })
+}
+
+/// Map records to the runtime's settings. Token hashes and port are the supervisor's to fill in.
+pub fn launch_spec(instance: &Instance, settings: &InstanceSettings, env: &[EnvVar]) -> LaunchSpec {
+    let title = if settings.editor_title.trim().is_empty() {
+        instance.name.clone()
+    } else {
+        settings.editor_title.clone()
+    };
+    let http_node_auth = match (&settings.http_auth_user, &settings.http_auth_pass_hash) {
+        (Some(user), Some(hash)) => Some(HttpNodeAuth {
+            user: user.clone(),
+            pass_bcrypt: hash.clone(),
+        }),
+        _ => None,
+    };
+    let node_red = NodeRedSettings {
+        port: 0,
+        flow_file: FLOW_FILE.into(),
+        credential_secret: instance.credential_secret.clone(),
+        admin_token_sha256: String::new(),
+        viewer_token_sha256: None,
+        log_level: LogLevel::Info,
+        editor: EditorSettings {
+            disabled: !settings.editor_enabled,
+            code_editor: if settings.code_editor == "ace" {
+                CodeEditor::Ace
+            } else {
+                CodeEditor::Monaco
+            },
+            title: Some(title),
+        },
+        palette: PaletteSettings {
+            allow_install: settings.palette_allow_install,
+            deny_list: settings
+                .palette_deny_list
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            function_external_modules: true,
+        },
+        security: SecuritySettings { http_node_auth },
+        function_global_context: Map::new(),
+    };
+    // Keys without a value are not set at all: env.get() answers undefined, as for a missing key.
+    let env = env
+        .iter()
+        .filter_map(|v| v.value.clone().map(|value| (v.key.clone(), value)))
+        .collect();
+    LaunchSpec {
+        node_red_version: instance.node_red_version.clone(),
+        settings: node_red,
+        env,
+    }
+}
