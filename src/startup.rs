@@ -165,6 +165,11 @@ impl Application {
         );
     }
 
+    /// A handle to stop the HTTP server (after which `run_until_stopped` stops the runtimes).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// The runtimes (tests use it to kill them when a test ends).
     pub fn runtimes(&self) -> Arc<Runtimes> {
         self.state.runtimes.clone()

@@ -6,6 +6,10 @@ pub mod admin;
 pub mod applications;
 pub mod assets;
 pub mod auth;
+pub mod instance_danger;
+pub mod instance_env;
+pub mod instance_options;
+pub mod instance_settings;
 pub mod instance_view;
 pub mod instances;
 pub mod members;
@@ -90,6 +94,53 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/instance/{id}/logs").route(web::get().to(instances::logs)))
         .service(
             web::resource("/instance/{id}/logs/lines").route(web::get().to(instances::log_lines)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings").route(web::get().to(instance_settings::root)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/general")
+                .route(web::get().to(instance_settings::show))
+                .route(web::post().to(instance_settings::general)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/editor")
+                .route(web::get().to(instance_settings::show))
+                .route(web::post().to(instance_options::editor)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/palette")
+                .route(web::get().to(instance_settings::show))
+                .route(web::post().to(instance_options::palette)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/security")
+                .route(web::get().to(instance_settings::show))
+                .route(web::post().to(instance_options::security)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/environment")
+                .route(web::get().to(instance_settings::show))
+                .route(web::post().to(instance_env::add)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/environment/{key}")
+                .route(web::post().to(instance_env::update)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/environment/{key}/delete")
+                .route(web::post().to(instance_env::delete)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/{section}")
+                .route(web::get().to(instance_settings::show)),
+        )
+        .service(
+            web::resource("/instance/{id}/duplicate")
+                .route(web::post().to(instance_danger::duplicate)),
+        )
+        .service(
+            web::resource("/instance/{id}/delete").route(web::post().to(instance_danger::delete)),
         )
         .default_service(web::to(not_found));
 }

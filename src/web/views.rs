@@ -140,6 +140,28 @@ impl FormErrors {
     }
 }
 
+/// What a form was submitted with, to show it again next to its errors.
+#[derive(Debug, Clone, Default)]
+pub struct FormValues(HashMap<&'static str, String>);
+
+impl FormValues {
+    /// Remember a field's value.
+    pub fn set(&mut self, field: &'static str, value: impl Into<String>) -> &mut Self {
+        self.0.insert(field, value.into());
+        self
+    }
+
+    /// A field's value ("" when unset).
+    pub fn get(&self, field: &str) -> &str {
+        self.0.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether a checkbox-like field is "true".
+    pub fn on(&self, field: &str) -> bool {
+        self.get(field) == "true"
+    }
+}
+
 /// An error inside the site layout (404, 403, 409, 500 ...).
 #[derive(Template)]
 #[template(path = "errors/error.html")]

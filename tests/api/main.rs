@@ -10,6 +10,7 @@ mod applications;
 mod auth;
 mod bootstrap;
 mod csrf;
+mod instances;
 mod isolation;
 mod members;
 mod teams;

@@ -1,0 +1,173 @@
+//! Instance environment variables: add, edit, delete. Values reach the runtime as process
+//! environment at its next start; hidden values are never sent back to the browser nor logged.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::instance_settings::{Shown, load_for_change, settings_page};
+use super::views::see_other;
+use crate::auth::CurrentUser;
+use crate::db::ids::InstanceId;
+use crate::db::models::env_vars::{self, EnvVar};
+use crate::db::models::instances::{self, InstanceScope};
+use crate::domain::env;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// An add or edit form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EnvForm {
+    key: String,
+    value: String,
+    hidden: bool,
+}
+
+fn validate(form: &EnvForm, shown: &mut Shown) -> (String, String) {
+    let key = shown.errors.check("key", env::key(&form.key));
+    let value = shown.errors.check("value", env::value(&form.value));
+    (key, value)
+}
+
+async fn saved(
+    user: &CurrentUser,
+    scope: &InstanceScope,
+    what: String,
+) -> Result<HttpResponse, AppError> {
+    user.session.flash(
+        "success",
+        format!("{what} Restart {} to apply it.", scope.instance.name),
+    )?;
+    Ok(see_other(&super::urls::instance_settings(
+        &scope.instance.id,
+        "environment",
+    )))
+}
+
+async fn refuse(
+    user: &CurrentUser,
+    state: &AppState,
+    scope: InstanceScope,
+    form: &EnvForm,
+    mut shown: Shown,
+) -> Result<HttpResponse, AppError> {
+    shown
+        .values
+        .set("key", &form.key)
+        .set("value", &form.value)
+        .set("hidden", form.hidden.to_string());
+    settings_page(
+        user,
+        state,
+        scope,
+        "environment",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        shown,
+    )
+    .await
+}
+
+/// `POST /instance/{id}/settings/environment`: add a variable (an empty value = "needs a value").
+pub async fn add(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<InstanceId>,
+    form: web::Form<EnvForm>,
+) -> Result<HttpResponse, AppError> {
+    let scope = load_for_change(&user, &state, id.into_inner()).await?;
+    let mut shown = Shown::default();
+    let (key, value) = validate(&form, &mut shown);
+    if !shown.errors.any() {
+        let var = EnvVar {
+            key: key.clone(),
+            value: Some(value).filter(|v| !v.is_empty()),
+            hidden: form.hidden,
+        };
+        let id = scope.instance.id.clone();
+        let added = state.db.run(move |conn| {
+            env_vars::add(conn, &id, &var)?;
+            Ok(instances::touch_config(conn, &id)?)
+        });
+        match added.await {
+            Ok(()) => return saved(&user, &scope, format!("{key} added.")).await,
+            Err(e) if e.is_unique_violation() => shown.errors.add(
+                "key",
+                format!("{key} is already defined on this instance; edit it in the list."),
+            ),
+            Err(e) => return Err(e),
+        }
+    }
+    refuse(&user, &state, scope, &form, shown).await
+}
+
+/// `POST /instance/{id}/settings/environment/{key}`: edit (rename, new value, hidden flag). An
+/// empty value on a hidden variable keeps the value it has.
+pub async fn update(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(InstanceId, String)>,
+    form: web::Form<EnvForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, old_key) = path.into_inner();
+    let scope = load_for_change(&user, &state, id).await?;
+    let mut shown = Shown {
+        editing: old_key.clone(),
+        ..Shown::default()
+    };
+    let (key, value) = validate(&form, &mut shown);
+    if !shown.errors.any() {
+        let (id, hidden, old) = (scope.instance.id.clone(), form.hidden, old_key.clone());
+        let updated = state.db.run(move |conn| {
+            let existing = env_vars::list(conn, &id)?
+                .into_iter()
+                .find(|v| v.key == old)
+                .ok_or(AppError::NotFound)?;
+            let keep_hidden_value = value.is_empty() && existing.hidden;
+            let value = if keep_hidden_value {
+                existing.value
+            } else {
+                Some(value).filter(|v| !v.is_empty())
+            };
+            env_vars::update(
+                conn,
+                &id,
+                &old,
+                &EnvVar {
+                    key: key.clone(),
+                    value,
+                    hidden,
+                },
+            )?;
+            instances::touch_config(conn, &id)?;
+            Ok(key)
+        });
+        match updated.await {
+            Ok(key) => return saved(&user, &scope, format!("{key} saved.")).await,
+            Err(e) if e.is_unique_violation() => shown
+                .errors
+                .add("key", "Another variable already has this name."),
+            Err(e) => return Err(e),
+        }
+    }
+    refuse(&user, &state, scope, &form, shown).await
+}
+
+/// `POST /instance/{id}/settings/environment/{key}/delete`.
+pub async fn delete(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(InstanceId, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, key) = path.into_inner();
+    let scope = load_for_change(&user, &state, id).await?;
+    let (id, gone) = (scope.instance.id.clone(), key.clone());
+    state
+        .db
+        .run(move |conn| {
+            env_vars::delete(conn, &id, &gone)?;
+            Ok(instances::touch_config(conn, &id)?)
+        })
+        .await?;
+    saved(&user, &scope, format!("{key} deleted.")).await
+}

@@ -1,0 +1,285 @@
+//! Instance settings tabs: General (rename), Editor, Palette, Security. Each maps to settings.js
+//! (see `nodered::settings_js` for the exact keys) and applies at the next start.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::access::require;
+use super::instance_view::{InstanceHeader, StatusView};
+use super::instances::load;
+use super::views::{Chrome, FormErrors, FormValues, chrome, render, see_other};
+use crate::auth::CurrentUser;
+use crate::db::ids::InstanceId;
+use crate::db::models::env_vars::{self, EnvVar};
+use crate::db::models::instance_settings::{self, InstanceSettings};
+use crate::db::models::instances::{self, InstanceScope};
+use crate::domain::names;
+use crate::domain::roles::Action;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The settings sections, in the order of the side menu.
+pub const SECTIONS: [(&str, &str); 6] = [
+    ("general", "General"),
+    ("environment", "Environment"),
+    ("editor", "Editor"),
+    ("palette", "Palette"),
+    ("security", "Security"),
+    ("danger", "Danger zone"),
+];
+
+/// A row of the environment table.
+pub struct EnvRow {
+    /// Variable name.
+    pub key: String,
+    /// Value as typed (empty for hidden ones: they are never sent to the browser).
+    pub value: String,
+    /// The key exists but has no value yet.
+    pub needs_value: bool,
+    /// Masked in the UI.
+    pub hidden: bool,
+}
+
+#[derive(Template)]
+#[template(path = "instances/settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    h: InstanceHeader,
+    sections: [(&'static str, &'static str); 6],
+    section: &'static str,
+    status: StatusView,
+    settings: InstanceSettings,
+    vars: Vec<EnvRow>,
+    values: FormValues,
+    errors: FormErrors,
+    editing: String,
+}
+
+/// What a re-rendered settings form shows.
+#[derive(Default)]
+pub struct Shown {
+    /// Submitted values.
+    pub values: FormValues,
+    /// Their errors.
+    pub errors: FormErrors,
+    /// The env var whose row form had errors.
+    pub editing: String,
+}
+
+/// Render a settings section of an instance.
+pub async fn settings_page(
+    user: &CurrentUser,
+    state: &AppState,
+    scope: InstanceScope,
+    section: &'static str,
+    status: StatusCode,
+    shown: Shown,
+) -> Result<HttpResponse, AppError> {
+    let id = scope.instance.id.clone();
+    let (settings, vars) = state
+        .db
+        .run(move |conn| {
+            Ok((
+                instance_settings::get(conn, &id)?,
+                env_vars::list(conn, &id)?,
+            ))
+        })
+        .await?;
+    let h = InstanceHeader::new(scope, "settings");
+    let runtime = StatusView::new(
+        &h.instance,
+        &state.runtimes.status(&h.instance.id),
+        h.can_manage,
+    );
+    let vars = vars
+        .into_iter()
+        .map(|v: EnvVar| EnvRow {
+            needs_value: v.value.is_none(),
+            value: if v.hidden {
+                String::new()
+            } else {
+                v.value.unwrap_or_default()
+            },
+            key: v.key,
+            hidden: v.hidden,
+        })
+        .collect();
+    let values = if shown.errors.any() {
+        shown.values
+    } else {
+        current_values(&h, &settings, section)
+    };
+    let page = SettingsPage {
+        chrome: chrome(
+            user,
+            format!("Settings · {}", h.instance.name),
+            Some(&h.team),
+        )?,
+        h,
+        sections: SECTIONS,
+        section,
+        status: runtime,
+        settings,
+        vars,
+        values,
+        errors: shown.errors,
+        editing: shown.editing,
+    };
+    render(status, &page)
+}
+
+fn current_values(h: &InstanceHeader, s: &InstanceSettings, section: &str) -> FormValues {
+    let mut v = FormValues::default();
+    match section {
+        "general" => v.set("name", &h.instance.name),
+        "editor" => v
+            .set("editor_enabled", s.editor_enabled.to_string())
+            .set("code_editor", &s.code_editor)
+            .set("editor_title", &s.editor_title),
+        "palette" => v
+            .set("palette_allow_install", s.palette_allow_install.to_string())
+            .set("palette_deny_list", &s.palette_deny_list),
+        "security" => v
+            .set(
+                "http_auth",
+                if s.http_auth_user.is_some() {
+                    "basic"
+                } else {
+                    "none"
+                },
+            )
+            .set(
+                "http_auth_user",
+                s.http_auth_user.clone().unwrap_or_default(),
+            ),
+        "danger" => v.set("env", "keys"),
+        _ => &mut v,
+    };
+    v
+}
+
+/// `GET /instance/{id}/settings`.
+pub async fn root(id: web::Path<InstanceId>) -> HttpResponse {
+    see_other(&super::urls::instance_settings(&id, "general"))
+}
+
+/// `GET /instance/{id}/settings/{section}` (registered on each section's own resource too).
+pub async fn show(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let id = req
+        .match_info()
+        .get("id")
+        .map(|id| InstanceId::from(id.to_owned()))
+        .ok_or(AppError::NotFound)?;
+    let last = req.path().rsplit('/').next().unwrap_or_default();
+    let section = SECTIONS
+        .iter()
+        .find(|(s, _)| *s == last)
+        .map(|(s, _)| *s)
+        .ok_or(AppError::NotFound)?;
+    let scope = load(&user, &state, id).await?;
+    settings_page(
+        &user,
+        &state,
+        scope,
+        section,
+        StatusCode::OK,
+        Shown::default(),
+    )
+    .await
+}
+
+/// Load for a change: 404 for outsiders, 403 for viewers.
+pub async fn load_for_change(
+    user: &CurrentUser,
+    state: &AppState,
+    id: InstanceId,
+) -> Result<InstanceScope, AppError> {
+    let scope = load(user, state, id).await?;
+    require(&scope.membership, Action::ManageInstances)?;
+    Ok(scope)
+}
+
+/// Save settings (and note that a restart applies them), then go back to the section.
+pub async fn save(
+    user: &CurrentUser,
+    state: &AppState,
+    scope: &InstanceScope,
+    settings: InstanceSettings,
+    section: &str,
+) -> Result<HttpResponse, AppError> {
+    let id = scope.instance.id.clone();
+    state
+        .db
+        .run(move |conn| {
+            instance_settings::save(conn, &settings)?;
+            Ok(instances::touch_config(conn, &id)?)
+        })
+        .await?;
+    user.session.flash(
+        "success",
+        format!(
+            "Saved. Restart {} to apply the change.",
+            scope.instance.name
+        ),
+    )?;
+    Ok(see_other(&super::urls::instance_settings(
+        &scope.instance.id,
+        section,
+    )))
+}
+
+/// The rename form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GeneralForm {
+    name: String,
+}
+
+/// `POST /instance/{id}/settings/general`: rename.
+pub async fn general(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<InstanceId>,
+    form: web::Form<GeneralForm>,
+) -> Result<HttpResponse, AppError> {
+    let scope = load_for_change(&user, &state, id.into_inner()).await?;
+    let mut shown = Shown::default();
+    let name = shown.errors.check("name", names::name(&form.name));
+    if !shown.errors.any() {
+        let id = scope.instance.id.clone();
+        match state
+            .db
+            .run(move |conn| Ok(instances::rename(conn, &id, &name)?))
+            .await
+        {
+            Ok(()) => {
+                user.session.flash("success", "Instance renamed.")?;
+                return Ok(see_other(&super::urls::instance_settings(
+                    &scope.instance.id,
+                    "general",
+                )));
+            }
+            Err(e) if e.is_unique_violation() => shown.errors.add(
+                "name",
+                "This application already has an instance with this name.",
+            ),
+            Err(e) => return Err(e),
+        }
+    }
+    shown.values.set("name", &form.name);
+    settings_page(
+        &user,
+        &state,
+        scope,
+        "general",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        shown,
+    )
+    .await
+}
