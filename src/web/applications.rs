@@ -10,6 +10,7 @@ use super::views::{Chrome, FormErrors, chrome, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::ids::ApplicationId;
 use crate::db::models::applications::{self, Application, ApplicationScope};
+use crate::db::models::instances;
 use crate::db::models::teams::{self, Team};
 use crate::domain::names;
 use crate::domain::roles::{Action, Role};
@@ -269,10 +270,27 @@ pub async fn delete(
         );
     }
     let app_id = scope.application.id.clone();
-    state
+    let held = state
         .db
-        .run(move |conn| Ok(applications::delete(conn, &app_id)?))
+        .run(move |conn| {
+            let count = instances::count_for_application(conn, &app_id)?;
+            if count == 0 {
+                applications::delete(conn, &app_id)?;
+            }
+            Ok(count)
+        })
         .await?;
+    if held > 0 {
+        let mut errors = FormErrors::default();
+        let message = format!(
+            "{} still holds {held} instance(s): delete them first (instance Settings > Danger zone).",
+            scope.application.name
+        );
+        errors.add("confirm", message);
+        let values = current_values(&scope);
+        let page = tab_page(&user, scope, "settings", values, errors)?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     user.session.flash(
         "success",
         format!("Application {} deleted.", scope.application.name),

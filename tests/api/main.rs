@@ -10,6 +10,7 @@ mod applications;
 mod auth;
 mod bootstrap;
 mod csrf;
+mod instance_settings;
 mod instances;
 mod isolation;
 mod members;

@@ -65,8 +65,9 @@ pub struct NewInstance<'a> {
 }
 
 /// Insert an instance (meant to run) with default settings; a taken name is a UNIQUE violation.
+/// (A plain transaction: it nests as a savepoint inside a caller's, e.g. Duplicate Instance.)
 pub fn create(conn: &mut Conn, new: NewInstance<'_>) -> QueryResult<Instance> {
-    conn.immediate_transaction(|conn| {
+    conn.transaction(|conn| {
         let instance: Instance = diesel::insert_into(instances::table)
             .values((
                 instances::id.eq(InstanceId::generate()),

@@ -1,0 +1,399 @@
+//! Instance settings over real runtimes: environment validation, HTTP node security, editor and
+//! palette settings reaching Node-RED, Duplicate Instance with working credentials, deletion.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn environment_variables_are_validated_next_to_their_fields() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let id = app.instance(&f.member, &f.app_id, "Development").await?;
+    let env = format!("/instance/{id}/settings/environment");
+    for bad in ["2FA", "API-URL", "has space", "", "ÄPI"] {
+        let page = f.member.post(&env, &[("key", bad), ("value", "x")]).await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        assert!(page.field_error("key").is_some(), "{bad:?}");
+        assert!(
+            page.body.contains(&format!("value=\"{}\"", bad.trim())),
+            "what was typed comes back"
+        );
+    }
+    f.member
+        .post(&env, &[("key", "API_URL"), ("value", "http://dev")])
+        .await?;
+    let page = f
+        .member
+        .post(&env, &[("key", "API_URL"), ("value", "other")])
+        .await?;
+    assert_eq!(
+        page.field_error("key").as_deref(),
+        Some("API_URL is already defined on this instance; edit it in the list.")
+    );
+    // Renaming onto an existing key is refused too.
+    f.member
+        .post(&env, &[("key", "OTHER"), ("value", "")])
+        .await?;
+    let page = f
+        .member
+        .post(
+            &format!("{env}/OTHER"),
+            &[("key", "API_URL"), ("value", "")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let listed = f.member.get(&env).await?;
+    assert_eq!(
+        listed.count("mark.needs-value"),
+        1,
+        "OTHER has no value yet"
+    );
+    // Hidden values are never sent back to the browser.
+    f.member
+        .post(
+            &env,
+            &[
+                ("key", "TOKEN"),
+                ("value", "s3cret-token"),
+                ("hidden", "true"),
+            ],
+        )
+        .await?;
+    let listed = f.member.get(&env).await?;
+    assert!(!listed.body.contains("s3cret-token"));
+    assert!(!f.viewer.get(&env).await?.body.contains("s3cret-token"));
+    // A viewer cannot change them.
+    let page = f
+        .viewer
+        .post(&env, &[("key", "VIEWER"), ("value", "1")])
+        .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = f.viewer.post(&format!("{env}/API_URL/delete"), &[]).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    Ok(())
+}
+
+#[tokio::test]
+async fn instance_names_are_unique_in_their_application() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let id = app.instance(&f.member, &f.app_id, "Development").await?;
+    let create = format!("/application/{}/instances", f.app_id);
+    for (name, message) in [
+        (
+            "development",
+            "This application already has an instance with this name.",
+        ),
+        ("  ", "Enter a name."),
+        (&"n".repeat(101), "Use at most 100 characters."),
+    ] {
+        let page = f.member.post(&create, &[("name", name)]).await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        assert_eq!(
+            page.field_error("name").as_deref(),
+            Some(message),
+            "{name:?}"
+        );
+    }
+    app.instance(&f.member, &f.app_id, "Production").await?;
+    let page = f
+        .member
+        .post(
+            &format!("/instance/{id}/settings/general"),
+            &[("name", "PRODUCTION")],
+        )
+        .await?;
+    assert_eq!(
+        page.field_error("name").as_deref(),
+        Some("This application already has an instance with this name.")
+    );
+    let page = f
+        .member
+        .post(
+            &format!("/instance/{id}/duplicate"),
+            &[("name", "Production"), ("env", "keys")],
+        )
+        .await?;
+    assert_eq!(
+        page.field_error("name").as_deref(),
+        Some("This application already has an instance with this name.")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn basic_authentication_protects_the_flows_http_endpoints() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let id = app.instance(&f.member, &f.app_id, "Development").await?;
+    f.member.wait_for_state(&id, "running").await?;
+    app.deploy(&id, "hello.json", None).await?;
+    app.flow_json_eventually(&id, "/hello").await?;
+
+    let security = format!("/instance/{id}/settings/security");
+    let page = f
+        .member
+        .post(
+            &security,
+            &[
+                ("http_auth", "basic"),
+                ("http_auth_user", "plant"),
+                ("http_auth_password", "short"),
+            ],
+        )
+        .await?;
+    assert_eq!(
+        page.field_error("http_auth_password").as_deref(),
+        Some("Use at least 8 characters.")
+    );
+    let page = f
+        .member
+        .post(
+            &security,
+            &[
+                ("http_auth", "basic"),
+                ("http_auth_user", "plant"),
+                ("http_auth_password", "line-1-secret"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let old = app.pid(&id);
+    f.member
+        .post(&format!("/instance/{id}/restart"), &[])
+        .await?;
+    app.wait_for_new_process(&f.member, &id, old).await?;
+
+    let base = app.client(&id)?.base_url().to_owned();
+    let http = reqwest::Client::new();
+    let anonymous = http.get(format!("{base}/hello")).send().await?;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let wrong = http
+        .get(format!("{base}/hello"))
+        .basic_auth("plant", Some("nope"))
+        .send()
+        .await?;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let right = http
+        .get(format!("{base}/hello"))
+        .basic_auth("plant", Some("line-1-secret"))
+        .send()
+        .await?;
+    assert_eq!(right.status(), StatusCode::OK);
+
+    // Saving again without a password keeps it.
+    let page = f
+        .member
+        .post(
+            &security,
+            &[
+                ("http_auth", "basic"),
+                ("http_auth_user", "plant"),
+                ("http_auth_password", ""),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let form = f.member.get(&security).await?;
+    assert_eq!(
+        form.attr("input[name=http_auth_password]", "placeholder")
+            .as_deref(),
+        Some("unchanged")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_duplicate_gets_the_flows_and_working_credentials_and_the_source_is_untouched()
+-> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    let env = format!("/instance/{dev}/settings/environment");
+    f.member
+        .post(&env, &[("key", "GREETING"), ("value", "dev")])
+        .await?;
+    f.member
+        .post(
+            &format!("/instance/{dev}/settings/editor"),
+            &[
+                ("editor_enabled", "true"),
+                ("code_editor", "ace"),
+                ("editor_title", "Dev editor"),
+            ],
+        )
+        .await?;
+    let old = app.pid(&dev);
+    f.member
+        .post(&format!("/instance/{dev}/restart"), &[])
+        .await?;
+    app.wait_for_new_process(&f.member, &dev, old).await?;
+    app.deploy(&dev, "credentials.json", Some("credentials.creds.json"))
+        .await?;
+    let dev_pid = app.pid(&dev);
+
+    let page = f
+        .member
+        .post(
+            &format!("/instance/{dev}/duplicate"),
+            &[("name", "Production"), ("env", "values")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let prod = page
+        .location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/instance/"))
+        .and_then(|l| l.strip_suffix("/overview"))
+        .ok_or("no copy")?
+        .to_owned();
+    f.member.wait_for_state(&prod, "running").await?;
+    let answer = app.flow_json_eventually(&prod, "/cred-check").await?;
+    assert_eq!(
+        answer,
+        json!({"user": "pipeline-user", "password": "s3cret-from-dev"})
+    );
+    let copied_env = f
+        .member
+        .get(&format!("/instance/{prod}/settings/environment"))
+        .await?;
+    assert_eq!(
+        copied_env
+            .attr("input[aria-label='Value of GREETING']", "value")
+            .as_deref(),
+        Some("dev")
+    );
+    let editor = f
+        .member
+        .get(&format!("/instance/{prod}/settings/editor"))
+        .await?;
+    assert_eq!(
+        editor.attr("input[name=editor_title]", "value").as_deref(),
+        Some("Dev editor"),
+        "settings copied"
+    );
+
+    // The source kept running, with its own flows and credentials.
+    assert_eq!(app.pid(&dev), dev_pid, "the source was not restarted");
+    let answer = app.flow_json_eventually(&dev, "/cred-check").await?;
+    assert_eq!(answer["password"], json!("s3cret-from-dev"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_keys_only_duplicate_has_the_keys_without_values() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    let env = format!("/instance/{dev}/settings/environment");
+    f.member
+        .post(&env, &[("key", "GREETING"), ("value", "dev")])
+        .await?;
+    f.member
+        .post(&env, &[("key", "API_URL"), ("value", "http://dev.local")])
+        .await?;
+    f.member.wait_for_state(&dev, "running").await?;
+    app.deploy(&dev, "hello.json", None).await?;
+
+    let page = f
+        .member
+        .post(
+            &format!("/instance/{dev}/duplicate"),
+            &[("name", "Production"), ("env", "keys")],
+        )
+        .await?;
+    let prod = page
+        .location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/instance/"))
+        .and_then(|l| l.strip_suffix("/overview"))
+        .ok_or("no copy")?
+        .to_owned();
+    let listed = f
+        .member
+        .get(&format!("/instance/{prod}/settings/environment"))
+        .await?;
+    assert_eq!(listed.count("mark.needs-value"), 2, "both keys, no values");
+    assert!(!listed.body.contains("http://dev.local"));
+    f.member.wait_for_state(&prod, "running").await?;
+    let hello = app.flow_json_eventually(&prod, "/hello").await?;
+    assert_eq!(
+        hello["greeting"],
+        json!(null),
+        "GREETING has no value on the copy"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn deleting_an_instance_needs_its_name_and_removes_runtime_and_files() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let id = app.instance(&f.member, &f.app_id, "Development").await?;
+    f.member.wait_for_state(&id, "running").await?;
+    let pid = app.pid(&id).ok_or("no pid")?;
+    let page = f
+        .owner
+        .post(
+            &format!("/application/{}/delete", f.app_id),
+            &[("confirm", "Line 1")],
+        )
+        .await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an application holding instances stays"
+    );
+    assert!(
+        page.field_error("confirm")
+            .is_some_and(|m| m.contains("still holds 1 instance"))
+    );
+
+    let delete = format!("/instance/{id}/delete");
+    let page = f
+        .member
+        .post(&delete, &[("confirm", "development")])
+        .await?;
+    assert_eq!(
+        page.field_error("confirm").as_deref(),
+        Some("Type the instance name exactly to confirm.")
+    );
+    let page = f
+        .member
+        .post(&delete, &[("confirm", "Development")])
+        .await?;
+    assert_eq!(
+        page.location,
+        Some(format!("/application/{}/instances", f.app_id))
+    );
+    assert!(
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(i32::try_from(pid)?), None).is_err(),
+        "runtime stopped"
+    );
+    assert!(
+        !app.settings.instances_dir().join(&id).exists(),
+        "files removed"
+    );
+    assert_eq!(
+        f.member
+            .get(&format!("/instance/{id}/overview"))
+            .await?
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let page = f
+        .owner
+        .post(
+            &format!("/application/{}/delete", f.app_id),
+            &[("confirm", "Line 1")],
+        )
+        .await?;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "now the application can go"
+    );
+    Ok(())
+}
