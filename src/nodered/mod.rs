@@ -188,6 +188,11 @@ impl Runtimes {
         self.shared.tokens.token(id, access)
     }
 
+    /// The HTTP client used for runtimes (the editor proxy shares it: one connection pool).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.shared.http
+    }
+
     /// The instance's Node-RED userDir.
     pub fn user_dir(&self, id: &InstanceId) -> PathBuf {
         self.shared.user_dir(id)

@@ -1,4 +1,4 @@
-//! Tests of the settings.js renderer (the `node`-evaluating ones are `#[ignore]`d: they need Node.js).
+//! Tests of the settings.js renderer (one evaluates the file with `node`, a test prerequisite anyway).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
@@ -181,7 +181,6 @@ fn eval_in_node(s: &NodeRedSettings) -> Value {
 }
 
 #[test]
-#[ignore = "needs node on PATH"]
 fn node_loads_the_file_and_payloads_stay_data() {
     let mut s = evil();
     s.port = 41235;

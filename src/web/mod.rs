@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod assets;
 pub mod auth;
+pub mod editor_proxy;
 pub mod instance_danger;
 pub mod instance_env;
 pub mod instance_options;
@@ -141,6 +142,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/instance/{id}/delete").route(web::post().to(instance_danger::delete)),
+        )
+        .service(
+            web::resource("/instance/{id}/editor")
+                .route(web::get().to(editor_proxy::without_slash)),
+        )
+        .service(
+            web::resource("/instance/{id}/editor/{tail:.*}")
+                .route(web::route().to(editor_proxy::proxy)),
         )
         .default_service(web::to(not_found));
 }

@@ -10,6 +10,7 @@ mod applications;
 mod auth;
 mod bootstrap;
 mod csrf;
+mod editor;
 mod instance_settings;
 mod instances;
 mod isolation;

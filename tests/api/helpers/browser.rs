@@ -1,6 +1,9 @@
 //! One person's browser: a cookie jar, CSRF-aware form posts, and parsed answers.
 
+use std::sync::Arc;
+
 use reqwest::StatusCode;
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::LOCATION;
 use scraper::{Html, Selector};
 
@@ -10,6 +13,7 @@ use super::Res;
 pub struct Browser {
     pub client: reqwest::Client,
     pub base: String,
+    pub jar: Arc<Jar>,
 }
 
 /// An HTTP answer reduced to what tests look at.
@@ -95,19 +99,30 @@ impl Browser {
         Self {
             client: self.client.clone(),
             base: base.to_owned(),
+            jar: self.jar.clone(),
         }
     }
 
     pub fn new(base: &str) -> Self {
+        let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
         Self {
             client,
             base: base.to_owned(),
+            jar,
         }
+    }
+
+    /// The `Cookie` header this browser sends to its server.
+    pub fn cookie_header(&self) -> Option<String> {
+        let url = url::Url::parse(&self.base).ok()?;
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
     }
 
     pub async fn get(&self, path: &str) -> Res<Page> {

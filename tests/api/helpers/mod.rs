@@ -8,6 +8,7 @@ mod runtime;
 pub use app::*;
 pub use browser::*;
 pub use fixture::*;
+pub use runtime::flow_file;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 pub type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
