@@ -25,6 +25,12 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// Longest wait between crash restarts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How often a running runtime's admin API is checked.
+const HEALTH_EVERY: Duration = Duration::from_secs(10);
+/// How long a health check may take.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Consecutive failed checks after which the runtime is restarted.
+const HEALTH_FAILURES: u32 = 3;
 /// A run this long resets the back-off.
 const STABLE_RUN: Duration = Duration::from_secs(60);
 
@@ -155,11 +161,28 @@ pub(crate) async fn supervise(
                 continue;
             }
             Err(LaunchError::Exited(message)) => message,
-            Ok(mut child) => {
+            Ok((mut child, port)) => {
                 let started = Instant::now();
-                let status = loop {
+                let client = shared.client(&rt.id, port);
+                let mut health = tokio::time::interval_at(
+                    tokio::time::Instant::now() + HEALTH_EVERY,
+                    HEALTH_EVERY,
+                );
+                let mut unanswered = 0;
+                let message = loop {
                     tokio::select! {
-                        status = child.wait() => break status,
+                        status = child.wait() => {
+                            let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
+                            break format!("Node-RED exited unexpectedly ({status}).");
+                        }
+                        _ = health.tick() => {
+                            let answered = tokio::time::timeout(HEALTH_TIMEOUT, client.settings()).await;
+                            unanswered = if matches!(answered, Ok(Ok(_))) { 0 } else { unanswered + 1 };
+                            if unanswered >= HEALTH_FAILURES {
+                                stop_child(&rt, &mut child).await;
+                                break "Node-RED stopped answering its admin API for 30 s and was stopped.".to_owned();
+                            }
+                        }
                         command = rx.recv() => {
                             if matches!(command, Some(Command::Start)) {
                                 continue;
@@ -190,10 +213,7 @@ pub(crate) async fn supervise(
                 if started.elapsed() > STABLE_RUN {
                     backoff = Duration::from_secs(1);
                 }
-                let status = status
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|e| e.to_string());
-                format!("Node-RED exited unexpectedly ({status}).")
+                message
             }
         };
         // Crashed: say so, wait (interruptibly), try again.
@@ -221,7 +241,7 @@ pub(crate) async fn supervise(
 }
 
 /// Install if needed, write settings.js, spawn, and wait until the admin API answers.
-async fn launch(rt: &Arc<Runtime>, shared: &Shared) -> Result<Child, LaunchError> {
+async fn launch(rt: &Arc<Runtime>, shared: &Shared) -> Result<(Child, u16), LaunchError> {
     if let Some(message) = &shared.node_error {
         return Err(LaunchError::Fatal(message.clone()));
     }
@@ -301,7 +321,7 @@ async fn launch(rt: &Arc<Runtime>, shared: &Shared) -> Result<Child, LaunchError
         pid,
         since_ms: now_ms(),
     });
-    Ok(child)
+    Ok((child, port))
 }
 
 /// SIGTERM, wait up to [`STOP_GRACE`], then kill.
