@@ -12,6 +12,7 @@ use super::instances::load;
 use super::views::see_other;
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
+use crate::db::models::instance_settings;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::nodered::tokens::Access;
@@ -79,6 +80,19 @@ pub async fn proxy(
             scope.instance.name
         )));
     };
+    if tail.is_empty() && req.method() == Method::GET {
+        let id = scope.instance.id.clone();
+        let settings = state
+            .db
+            .run(move |conn| Ok(instance_settings::get(conn, &id)?))
+            .await?;
+        if !settings.editor_enabled {
+            return Err(AppError::Conflict(format!(
+                "The editor of {} is turned off in its settings (Settings > Editor); its flows keep running.",
+                scope.instance.name
+            )));
+        }
+    }
     let token = state.runtimes.token(&scope.instance.id, access);
     let query = req
         .uri()

@@ -397,3 +397,64 @@ async fn deleting_an_instance_needs_its_name_and_removes_runtime_and_files() -> 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_duplicate_takes_the_extra_modules_and_the_editor_can_be_turned_off() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    f.member.wait_for_state(&dev, "running").await?;
+    app.client(&dev)?
+        .install_module("node-red-node-random", "0.4.1")
+        .await?;
+    app.deploy(&dev, "extra-module.json", None).await?;
+    let roll = app.flow_json_eventually(&dev, "/random").await?;
+    assert!(
+        roll.as_i64().is_some_and(|n| (1..=6).contains(&n)),
+        "{roll}"
+    );
+
+    let page = f
+        .member
+        .post(
+            &format!("/instance/{dev}/duplicate"),
+            &[("name", "Production"), ("env", "keys")],
+        )
+        .await?;
+    let prod = page
+        .location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/instance/"))
+        .and_then(|l| l.strip_suffix("/overview"))
+        .ok_or("no copy")?
+        .to_owned();
+    f.member.wait_for_state(&prod, "running").await?;
+    let roll = app.flow_json_eventually(&prod, "/random").await?;
+    assert!(
+        roll.as_i64().is_some_and(|n| (1..=6).contains(&n)),
+        "the module came along: {roll}"
+    );
+
+    let page = f
+        .member
+        .post(
+            &format!("/instance/{prod}/settings/editor"),
+            &[("code_editor", "monaco"), ("editor_title", "")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let old = app.pid(&prod);
+    f.member
+        .post(&format!("/instance/{prod}/restart"), &[])
+        .await?;
+    app.wait_for_new_process(&f.member, &prod, old).await?;
+    let editor = f.member.get(&format!("/instance/{prod}/editor/")).await?;
+    assert_eq!(editor.status, StatusCode::CONFLICT);
+    assert!(
+        editor
+            .text("[data-error-message]")
+            .is_some_and(|m| m.contains("turned off"))
+    );
+    app.flow_json_eventually(&prod, "/random").await?;
+    Ok(())
+}

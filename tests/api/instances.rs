@@ -289,3 +289,26 @@ async fn a_failed_node_red_installation_shows_on_the_instance_and_nothing_else_b
     );
     Ok(())
 }
+
+/// Local addresses (hex, as in /proc/net/tcp*) with a listening socket on `port`.
+fn listen_addresses(port: u16) -> Res<Vec<String>> {
+    let mut found = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state)) = (fields.get(1), fields.get(3)) else {
+                continue;
+            };
+            let Some((address, hex_port)) = local.split_once(':') else {
+                continue;
+            };
+            if *state == "0A" && u16::from_str_radix(hex_port, 16)? == port {
+                found.push(address.to_owned());
+            }
+        }
+    }
+    Ok(found)
+}
