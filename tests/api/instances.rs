@@ -16,6 +16,18 @@ async fn an_instance_runs_its_flows_with_its_own_environment() -> TestResult {
         card.text(".status-head small")
             .is_some_and(|t| t.starts_with("Listening on 127.0.0.1:"))
     );
+    let port = app
+        .client(&id)?
+        .base_url()
+        .rsplit(':')
+        .next()
+        .ok_or("no port")?
+        .parse::<u16>()?;
+    assert_eq!(
+        listen_addresses(port)?,
+        ["0100007F"],
+        "Node-RED listens on 127.0.0.1 only"
+    );
 
     let env = format!("/instance/{id}/settings/environment");
     let page = f
