@@ -88,6 +88,22 @@ typed_id!(
     /// Id of a row in `instances`.
     InstanceId
 );
+typed_id!(
+    /// Id of a row in `pipelines`.
+    PipelineId
+);
+typed_id!(
+    /// Id of a row in `pipeline_stages`.
+    StageId
+);
+typed_id!(
+    /// Id of a row in `deployments` (one promotion).
+    DeploymentId
+);
+typed_id!(
+    /// Id of a row in `snapshots`.
+    SnapshotId
+);
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,44 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_events (id) {
+        id -> Integer,
+        team_id -> Text,
+        pipeline_id -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        actor_name -> Text,
+        action -> Text,
+        subject -> Text,
+        details -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    deployments (id) {
+        id -> Text,
+        pipeline_id -> Text,
+        source_stage_id -> Nullable<Text>,
+        target_stage_id -> Nullable<Text>,
+        source_instance_id -> Text,
+        target_instance_id -> Text,
+        source_name -> Text,
+        target_name -> Text,
+        snapshot_before -> Nullable<Text>,
+        snapshot_promoted -> Nullable<Text>,
+        status -> Text,
+        step -> Text,
+        started_by -> Nullable<Text>,
+        started_by_name -> Text,
+        started_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        new_env_keys -> Text,
+        restarted -> Bool,
+    }
+}
+
+diesel::table! {
     instance_env_vars (instance_id, key) {
         instance_id -> Text,
         key -> Text,
@@ -48,6 +86,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    pipeline_stages (id) {
+        id -> Text,
+        pipeline_id -> Text,
+        position -> Integer,
+        name -> Text,
+        instance_id -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    pipelines (id) {
+        id -> Text,
+        application_id -> Text,
+        name -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    snapshots (id) {
+        id -> Text,
+        instance_id -> Text,
+        kind -> Text,
+        flows -> Text,
+        credentials -> Text,
+        env_keys -> Text,
+        modules -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     team_members (team_id, user_id) {
         team_id -> Text,
         user_id -> Text,
@@ -77,17 +149,31 @@ diesel::table! {
 }
 
 diesel::joinable!(applications -> teams (team_id));
+diesel::joinable!(audit_events -> teams (team_id));
+diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(deployments -> pipelines (pipeline_id));
+diesel::joinable!(deployments -> users (started_by));
 diesel::joinable!(instance_env_vars -> instances (instance_id));
 diesel::joinable!(instance_settings -> instances (instance_id));
 diesel::joinable!(instances -> applications (application_id));
+diesel::joinable!(pipeline_stages -> instances (instance_id));
+diesel::joinable!(pipeline_stages -> pipelines (pipeline_id));
+diesel::joinable!(pipelines -> applications (application_id));
+diesel::joinable!(snapshots -> instances (instance_id));
+diesel::joinable!(snapshots -> users (created_by));
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(team_members -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     applications,
+    audit_events,
+    deployments,
     instance_env_vars,
     instance_settings,
     instances,
+    pipeline_stages,
+    pipelines,
+    snapshots,
     team_members,
     teams,
     users,

@@ -5,3 +5,4 @@ pub mod env;
 pub mod members;
 pub mod names;
 pub mod roles;
+pub mod stages;

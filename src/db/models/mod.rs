@@ -1,10 +1,14 @@
 //! Table models and their queries: plain `fn(&mut Conn, ..) -> QueryResult<T>` functions.
 
 pub mod applications;
+pub mod audit;
+pub mod deployments;
 pub mod env_vars;
 pub mod instance_settings;
 pub mod instances;
 pub mod members;
+pub mod pipelines;
+pub mod stages;
 pub mod teams;
 pub mod users;
 

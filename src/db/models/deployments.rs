@@ -1,0 +1,230 @@
+//! `deployments`: one row per press of play. The partial UNIQUE index on the target instance
+//! (status queued or running) makes "one promotion onto an instance at a time" a database fact.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use crate::db::ids::{DeploymentId, InstanceId, PipelineId, SnapshotId, StageId, UserId};
+use crate::db::schema::deployments as d;
+use crate::db::{Conn, now_ms};
+
+/// Statuses of a deployment.
+pub mod status {
+    /// Claimed, not started.
+    pub const QUEUED: &str = "queued";
+    /// In progress.
+    pub const RUNNING: &str = "running";
+    /// The target runs the promoted flows.
+    pub const SUCCEEDED: &str = "succeeded";
+    /// Refused or failed; the target was restored.
+    pub const FAILED: &str = "failed";
+    /// The server stopped mid-way; the target was restored at the next start.
+    pub const INTERRUPTED: &str = "interrupted";
+}
+
+/// One promotion.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, QueryableByName)]
+#[diesel(table_name = d, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Deployment {
+    /// Opaque id.
+    pub id: DeploymentId,
+    /// The pipeline it ran in.
+    pub pipeline_id: PipelineId,
+    /// Stage pushed from (None once that stage is deleted).
+    pub source_stage_id: Option<StageId>,
+    /// Stage pushed to.
+    pub target_stage_id: Option<StageId>,
+    /// Instance read from.
+    pub source_instance_id: InstanceId,
+    /// Instance written to.
+    pub target_instance_id: InstanceId,
+    /// Source instance name at the time.
+    pub source_name: String,
+    /// Target instance name at the time.
+    pub target_name: String,
+    /// Snapshot of the target before the deploy (to restore from).
+    pub snapshot_before: Option<SnapshotId>,
+    /// Snapshot of what was deployed.
+    pub snapshot_promoted: Option<SnapshotId>,
+    /// See [`status`].
+    pub status: String,
+    /// Progress: queued, reading, checking, deploying, verifying, restoring, done.
+    pub step: String,
+    /// Who pressed play.
+    pub started_by: Option<UserId>,
+    /// Their name at the time.
+    pub started_by_name: String,
+    /// Unix milliseconds.
+    pub started_at: i64,
+    /// Unix milliseconds, once over.
+    pub finished_at: Option<i64>,
+    /// Why it failed, in words a user can act on.
+    pub error: Option<String>,
+    /// JSON array of env keys that arrived on the target without a value.
+    pub new_env_keys: String,
+    /// Whether the target was restarted (its environment changed).
+    pub restarted: bool,
+}
+
+impl Deployment {
+    /// Whether it is still going.
+    pub fn is_active(&self) -> bool {
+        self.status == status::QUEUED || self.status == status::RUNNING
+    }
+
+    /// Env keys that arrived without a value.
+    pub fn new_keys(&self) -> Vec<String> {
+        serde_json::from_str(&self.new_env_keys).unwrap_or_default()
+    }
+
+    /// How long it took, once over.
+    pub fn duration_ms(&self) -> Option<i64> {
+        self.finished_at.map(|f| f - self.started_at)
+    }
+}
+
+/// What a new claim is made of.
+pub struct Claim<'a> {
+    /// Pipeline.
+    pub pipeline: &'a PipelineId,
+    /// Source and target stages.
+    pub stages: (&'a StageId, &'a StageId),
+    /// Source and target instances.
+    pub instances: (&'a InstanceId, &'a InstanceId),
+    /// Their names.
+    pub names: (&'a str, &'a str),
+    /// Who pressed play.
+    pub user: (&'a UserId, &'a str),
+}
+
+/// Claim the target: insert a `queued` deployment. A promotion already queued or running onto
+/// the same instance makes this a UNIQUE violation.
+pub fn claim(conn: &mut Conn, claim: Claim<'_>) -> QueryResult<Deployment> {
+    diesel::insert_into(d::table)
+        .values((
+            d::id.eq(DeploymentId::generate()),
+            d::pipeline_id.eq(claim.pipeline),
+            d::source_stage_id.eq(claim.stages.0),
+            d::target_stage_id.eq(claim.stages.1),
+            d::source_instance_id.eq(claim.instances.0),
+            d::target_instance_id.eq(claim.instances.1),
+            d::source_name.eq(claim.names.0),
+            d::target_name.eq(claim.names.1),
+            d::status.eq(status::QUEUED),
+            d::step.eq("queued"),
+            d::started_by.eq(claim.user.0),
+            d::started_by_name.eq(claim.user.1),
+            d::started_at.eq(now_ms()),
+        ))
+        .returning(Deployment::as_returning())
+        .get_result(conn)
+}
+
+/// A deployment by id.
+pub fn find(conn: &mut Conn, id: &DeploymentId) -> QueryResult<Deployment> {
+    d::table
+        .find(id)
+        .select(Deployment::as_select())
+        .first(conn)
+}
+
+/// Record progress (and `running` once past `queued`).
+pub fn set_step(conn: &mut Conn, id: &DeploymentId, step: &str) -> QueryResult<()> {
+    diesel::update(d::table.find(id))
+        .set((d::step.eq(step), d::status.eq(status::RUNNING)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Record the snapshots taken.
+pub fn set_snapshots(
+    conn: &mut Conn,
+    id: &DeploymentId,
+    before: &SnapshotId,
+    promoted: &SnapshotId,
+) -> QueryResult<()> {
+    diesel::update(d::table.find(id))
+        .set((
+            d::snapshot_before.eq(before),
+            d::snapshot_promoted.eq(promoted),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Finish: `succeeded`, `failed` or `interrupted`, with the reason and the env keys that need values.
+pub fn finish(
+    conn: &mut Conn,
+    id: &DeploymentId,
+    outcome: &str,
+    error: Option<&str>,
+    new_keys: &[String],
+    restarted: bool,
+) -> QueryResult<()> {
+    let keys = serde_json::to_string(new_keys).unwrap_or_else(|_| "[]".into());
+    diesel::update(d::table.find(id))
+        .set((
+            d::status.eq(outcome),
+            d::step.eq("done"),
+            d::error.eq(error),
+            d::new_env_keys.eq(keys),
+            d::restarted.eq(restarted),
+            d::finished_at.eq(now_ms()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Deployments left `queued` or `running` (by a server that stopped mid-way).
+pub fn unfinished(conn: &mut Conn) -> QueryResult<Vec<Deployment>> {
+    d::table
+        .filter(d::status.eq_any([status::QUEUED, status::RUNNING]))
+        .select(Deployment::as_select())
+        .load(conn)
+}
+
+/// The newest deployment onto each of `targets` (any status), one query.
+pub fn latest_onto(conn: &mut Conn, targets: &[InstanceId]) -> QueryResult<Vec<Deployment>> {
+    newest_per_target(conn, targets, false)
+}
+
+/// The newest successful deployment onto each of `targets`, one query.
+pub fn latest_success_onto(
+    conn: &mut Conn,
+    targets: &[InstanceId],
+) -> QueryResult<Vec<Deployment>> {
+    newest_per_target(conn, targets, true)
+}
+
+fn newest_per_target(
+    conn: &mut Conn,
+    targets: &[InstanceId],
+    succeeded_only: bool,
+) -> QueryResult<Vec<Deployment>> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = serde_json::to_string(&targets.iter().map(InstanceId::as_str).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let filter = if succeeded_only {
+        "AND status = 'succeeded'"
+    } else {
+        ""
+    };
+    // A window over the (target, started_at) index: the newest row per target.
+    let sql = format!(
+        "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY target_instance_id ORDER BY started_at DESC, id DESC) AS newest
+           FROM deployments WHERE target_instance_id IN (SELECT value FROM json_each(?)) {filter}) WHERE newest = 1"
+    );
+    diesel::sql_query(sql).bind::<Text, _>(ids).load(conn)
+}
+
+/// A pipeline's deployments, newest first.
+pub fn history(conn: &mut Conn, pipeline: &PipelineId, limit: i64) -> QueryResult<Vec<Deployment>> {
+    d::table
+        .filter(d::pipeline_id.eq(pipeline))
+        .order((d::started_at.desc(), d::id.desc()))
+        .limit(limit)
+        .select(Deployment::as_select())
+        .load(conn)
+}
