@@ -132,15 +132,6 @@ pub async fn root(id: web::Path<ApplicationId>) -> HttpResponse {
     see_other(&super::urls::application_instances(&id))
 }
 
-/// `GET /application/{id}/pipelines`.
-pub async fn pipelines(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<ApplicationId>,
-) -> Result<HttpResponse, AppError> {
-    show(user, state, id.into_inner(), "pipelines").await
-}
-
 /// `GET /application/{id}/settings`.
 pub async fn settings(
     user: CurrentUser,

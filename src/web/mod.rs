@@ -14,6 +14,9 @@ pub mod instance_settings;
 pub mod instance_view;
 pub mod instances;
 pub mod members;
+pub mod pipeline_view;
+pub mod pipelines;
+pub mod stages;
 pub mod teams;
 pub mod urls;
 pub mod views;
@@ -76,8 +79,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/application/{id}/pipelines")
-                .route(web::get().to(applications::pipelines)),
+                .route(web::get().to(pipelines::list))
+                .route(web::post().to(pipelines::create)),
         )
+        .service(web::resource("/pipeline/{id}").route(web::get().to(pipelines::show)))
+        .service(web::resource("/pipeline/{id}/rename").route(web::post().to(pipelines::rename)))
+        .service(web::resource("/pipeline/{id}/delete").route(web::post().to(pipelines::delete)))
+        .service(web::resource("/pipeline/{id}/history").route(web::get().to(pipelines::history)))
+        .service(web::resource("/pipeline/{id}/stages/new").route(web::get().to(stages::new_form)))
+        .service(web::resource("/pipeline/{id}/stages").route(web::post().to(stages::add)))
+        .service(
+            web::resource("/stage/{id}/edit")
+                .route(web::get().to(stages::edit_form))
+                .route(web::post().to(stages::update)),
+        )
+        .service(web::resource("/stage/{id}/move").route(web::post().to(stages::move_stage)))
+        .service(web::resource("/stage/{id}/delete").route(web::post().to(stages::remove)))
         .service(
             web::resource("/application/{id}/settings")
                 .route(web::get().to(applications::settings))

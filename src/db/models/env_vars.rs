@@ -78,3 +78,25 @@ pub fn delete(conn: &mut Conn, instance: &InstanceId, key: &str) -> QueryResult<
 pub fn copy_all(conn: &mut Conn, instance: &InstanceId, vars: &[EnvVar]) -> QueryResult<()> {
     vars.iter().try_for_each(|var| add(conn, instance, var))
 }
+
+/// For each of `instances` that has any, how many variables still need a value (one query).
+pub fn missing_values(
+    conn: &mut Conn,
+    instances: &[InstanceId],
+) -> QueryResult<Vec<(InstanceId, i64)>> {
+    env::table
+        .filter(env::instance_id.eq_any(instances))
+        .filter(env::value.is_null())
+        .group_by(env::instance_id)
+        .select((env::instance_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// The keys of an instance's variables.
+pub fn keys(conn: &mut Conn, instance: &InstanceId) -> QueryResult<Vec<String>> {
+    env::table
+        .filter(env::instance_id.eq(instance))
+        .order(env::key.asc())
+        .select(env::key)
+        .load(conn)
+}

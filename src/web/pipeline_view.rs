@@ -1,0 +1,239 @@
+//! View model of the DevOps Pipelines page: every pipeline as a row of stage cards, loaded with a
+//! constant number of queries however many pipelines there are.
+
+use std::collections::HashMap;
+
+use crate::db::Conn;
+use crate::db::ids::{InstanceId, PipelineId, StageId};
+use crate::db::models::deployments::{self, Deployment};
+use crate::db::models::instances::Instance;
+use crate::db::models::pipelines::Pipeline;
+use crate::db::models::stages::{self, Stage};
+use crate::db::models::{env_vars, teams::Membership};
+use crate::domain::roles::{Action, Role};
+use crate::error::AppError;
+use crate::nodered::Runtimes;
+use crate::nodered::state::RuntimeState;
+use crate::web::views::ago;
+
+/// The play button of a stage card.
+pub struct PlayButton {
+    /// "Push to Production".
+    pub label: String,
+    /// Whether it can be pressed now.
+    pub enabled: bool,
+    /// Why not, when disabled.
+    pub reason: String,
+}
+
+/// One stage card.
+pub struct StageCard {
+    /// Stage id.
+    pub id: StageId,
+    /// Stage name.
+    pub name: String,
+    /// Instance bound to it.
+    pub instance_id: InstanceId,
+    /// Instance name.
+    pub instance_name: String,
+    /// Live state key (CSS) and label.
+    pub state: (&'static str, &'static str),
+    /// Only owners may deploy to it.
+    pub protected: bool,
+    /// Env vars on the instance that still need a value.
+    pub needs_values: i64,
+    /// "3 minutes ago by alice", or None for never.
+    pub last_deployed: Option<String>,
+    /// A promotion onto this stage is under way: its step.
+    pub progress: Option<&'static str>,
+    /// The outcome of the latest finished promotion onto this stage, when it was not a success
+    /// or just happened: (css class, text).
+    pub result: Option<(&'static str, String)>,
+    /// None on the last stage.
+    pub play: Option<PlayButton>,
+    /// First and last (for the move buttons).
+    pub first: bool,
+    /// Last stage.
+    pub last: bool,
+}
+
+/// One pipeline with its cards.
+pub struct PipelineView {
+    /// Pipeline id.
+    pub id: PipelineId,
+    /// Name.
+    pub name: String,
+    /// Cards in order.
+    pub stages: Vec<StageCard>,
+    /// Whether a promotion in it is under way (the page polls faster).
+    pub active: bool,
+}
+
+/// Words for a deployment step.
+pub fn step_label(step: &str) -> &'static str {
+    match step {
+        "queued" => "Queued…",
+        "reading" => "Reading the source…",
+        "checking" => "Checking the target…",
+        "deploying" => "Deploying…",
+        "verifying" => "Verifying…",
+        "restoring" => "Failed — restoring…",
+        _ => "Finishing…",
+    }
+}
+
+fn state_of(runtimes: &Runtimes, id: &InstanceId) -> (&'static str, &'static str) {
+    match runtimes.status(id).state {
+        RuntimeState::Running { .. } => ("running", "Running"),
+        RuntimeState::Stopped => ("stopped", "Stopped"),
+        RuntimeState::Installing => ("installing", "Installing"),
+        RuntimeState::Starting { .. } => ("starting", "Starting"),
+        RuntimeState::Stopping => ("stopping", "Stopping"),
+        RuntimeState::Crashed { .. } => ("crashed", "Crashed"),
+        RuntimeState::Error { .. } => ("error", "Error"),
+    }
+}
+
+fn result_of(latest: Option<&Deployment>) -> Option<(&'static str, String)> {
+    let d = latest.filter(|d| !d.is_active())?;
+    let took = d
+        .duration_ms()
+        .map(|ms| format!(" in {:.1} s", ms as f64 / 1000.0))
+        .unwrap_or_default();
+    let at = ago(d.finished_at.unwrap_or(d.started_at));
+    match d.status.as_str() {
+        "succeeded" => {
+            let keys = d.new_keys();
+            let needs = if keys.is_empty() {
+                String::new()
+            } else {
+                format!(" · new env vars need a value: {}", keys.join(", "))
+            };
+            Some((
+                "ok",
+                format!("Deployed {at} by {}{took}{needs}", d.started_by_name),
+            ))
+        }
+        "interrupted" => Some((
+            "failed",
+            format!(
+                "Interrupted {at} (server stopped); {} was restored.",
+                d.target_name
+            ),
+        )),
+        _ => Some((
+            "failed",
+            format!("Failed {at}: {}", d.error.clone().unwrap_or_default()),
+        )),
+    }
+}
+
+/// Build the views of `pipelines` (all of one application) in five queries.
+pub fn load(
+    conn: &mut Conn,
+    runtimes: &Runtimes,
+    membership: &Membership,
+    pipelines: Vec<Pipeline>,
+) -> Result<Vec<PipelineView>, AppError> {
+    let ids: Vec<PipelineId> = pipelines.iter().map(|p| p.id.clone()).collect();
+    let all = stages::list_with_instances(conn, &ids)?;
+    let instance_ids: Vec<InstanceId> = all.iter().map(|(_, i)| i.id.clone()).collect();
+    let latest: HashMap<InstanceId, Deployment> = deployments::latest_onto(conn, &instance_ids)?
+        .into_iter()
+        .map(|d| (d.target_instance_id.clone(), d))
+        .collect();
+    let success: HashMap<InstanceId, Deployment> =
+        deployments::latest_success_onto(conn, &instance_ids)?
+            .into_iter()
+            .map(|d| (d.target_instance_id.clone(), d))
+            .collect();
+    let missing: HashMap<InstanceId, i64> = env_vars::missing_values(conn, &instance_ids)?
+        .into_iter()
+        .collect();
+    let mut by_pipeline: HashMap<PipelineId, Vec<(Stage, Instance)>> = HashMap::new();
+    for (stage, instance) in all {
+        by_pipeline
+            .entry(stage.pipeline_id.clone())
+            .or_default()
+            .push((stage, instance));
+    }
+    let role = membership.role;
+    Ok(pipelines
+        .into_iter()
+        .map(|pipeline| {
+            let rows = by_pipeline.remove(&pipeline.id).unwrap_or_default();
+            let busy: Vec<bool> = rows
+                .iter()
+                .map(|(_, i)| latest.get(&i.id).is_some_and(Deployment::is_active))
+                .collect();
+            let count = rows.len();
+            let stages: Vec<StageCard> = rows
+                .iter()
+                .enumerate()
+                .map(|(index, (stage, instance))| {
+                    let next = rows.get(index + 1);
+                    // Viewers get no play button at all.
+                    let play = next.filter(|_| role.allows(Action::Promote)).map(
+                        |(next_stage, target)| {
+                            play_button(
+                                role,
+                                next_stage,
+                                target,
+                                busy[index + 1],
+                                &membership.team.name,
+                            )
+                        },
+                    );
+                    StageCard {
+                        id: stage.id.clone(),
+                        name: stage.name.clone(),
+                        instance_id: instance.id.clone(),
+                        instance_name: instance.name.clone(),
+                        state: state_of(runtimes, &instance.id),
+                        protected: instance.protected,
+                        needs_values: missing.get(&instance.id).copied().unwrap_or(0),
+                        last_deployed: success.get(&instance.id).map(|d| {
+                            format!(
+                                "{} by {}",
+                                ago(d.finished_at.unwrap_or(d.started_at)),
+                                d.started_by_name
+                            )
+                        }),
+                        progress: latest
+                            .get(&instance.id)
+                            .filter(|d| d.is_active())
+                            .map(|d| step_label(&d.step)),
+                        result: result_of(latest.get(&instance.id)),
+                        play,
+                        first: index == 0,
+                        last: index + 1 == count,
+                    }
+                })
+                .collect();
+            PipelineView {
+                active: busy.iter().any(|b| *b),
+                id: pipeline.id,
+                name: pipeline.name,
+                stages,
+            }
+        })
+        .collect())
+}
+
+fn play_button(role: Role, next: &Stage, target: &Instance, busy: bool, team: &str) -> PlayButton {
+    let reason = if target.protected && !role.allows(Action::ManageProtected) {
+        format!(
+            "{} is protected: only owners of {team} can deploy to it.",
+            target.name
+        )
+    } else if busy {
+        format!("{} is being deployed.", target.name)
+    } else {
+        String::new()
+    };
+    PlayButton {
+        label: format!("Push to {}", next.name),
+        enabled: reason.is_empty(),
+        reason,
+    }
+}
