@@ -8,6 +8,7 @@ use super::instance_settings::{Shown, load_for_change, settings_page};
 use super::views::see_other;
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
+use crate::db::models::stages;
 use crate::domain::names;
 use crate::error::AppError;
 use crate::instances::EnvCopy;
@@ -97,6 +98,32 @@ pub async fn delete(
         shown
             .errors
             .add("confirm", "Type the instance name exactly to confirm.");
+        shown.values.set("env", "keys");
+        return settings_page(
+            &user,
+            &state,
+            scope,
+            "danger",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            shown,
+        )
+        .await;
+    }
+    let id = scope.instance.id.clone();
+    let used_by = state
+        .db
+        .run(move |conn| Ok(stages::pipelines_using(conn, &id)?))
+        .await?;
+    if !used_by.is_empty() {
+        let mut shown = Shown::default();
+        let names = used_by.join(", ");
+        shown.errors.add(
+            "confirm",
+            format!(
+                "{} is a stage of the pipeline {names}: remove it from there first.",
+                scope.instance.name
+            ),
+        );
         shown.values.set("env", "keys");
         return settings_page(
             &user,

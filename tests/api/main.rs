@@ -15,4 +15,5 @@ mod instance_settings;
 mod instances;
 mod isolation;
 mod members;
+mod pipelines;
 mod teams;

@@ -3,11 +3,13 @@
 mod app;
 mod browser;
 mod fixture;
+mod pipelines;
 mod runtime;
 
 pub use app::*;
 pub use browser::*;
 pub use fixture::*;
+pub use pipelines::ShownStage;
 pub use runtime::flow_file;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
