@@ -55,6 +55,7 @@ struct SettingsPage {
     values: FormValues,
     errors: FormErrors,
     editing: String,
+    can_protect: bool,
 }
 
 /// What a re-rendered settings form shows.
@@ -112,6 +113,7 @@ pub async fn settings_page(
         current_values(&h, &settings, section)
     };
     let page = SettingsPage {
+        can_protect: h.role.allows(Action::ManageProtected),
         chrome: chrome(
             user,
             format!("Settings · {}", h.instance.name),
@@ -282,4 +284,39 @@ pub async fn general(
         shown,
     )
     .await
+}
+
+/// The protection form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProtectionForm {
+    protected: bool,
+}
+
+/// `POST /instance/{id}/settings/protection`: owners protect an instance (only owners may then
+/// deploy to it through a pipeline).
+pub async fn protection(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<InstanceId>,
+    form: web::Form<ProtectionForm>,
+) -> Result<HttpResponse, AppError> {
+    let scope = load(&user, &state, id.into_inner()).await?;
+    require(&scope.membership, Action::ManageProtected)?;
+    let (id, protected) = (scope.instance.id.clone(), form.protected);
+    state
+        .db
+        .run(move |conn| Ok(instances::set_protected(conn, &id, protected)?))
+        .await?;
+    let said = if protected {
+        "is protected: only owners can deploy to it now."
+    } else {
+        "is no longer protected."
+    };
+    user.session
+        .flash("success", format!("{} {said}", scope.instance.name))?;
+    Ok(see_other(&super::urls::instance_settings(
+        &scope.instance.id,
+        "general",
+    )))
 }

@@ -96,6 +96,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/stage/{id}/move").route(web::post().to(stages::move_stage)))
         .service(web::resource("/stage/{id}/delete").route(web::post().to(stages::remove)))
         .service(
+            web::resource("/instance/{id}/settings/protection")
+                .route(web::post().to(instance_settings::protection)),
+        )
+        .service(
             web::resource("/application/{id}/settings")
                 .route(web::get().to(applications::settings))
                 .route(web::post().to(applications::update)),

@@ -433,3 +433,55 @@ async fn viewers_see_pipelines_without_controls_and_outsiders_get_404_everywhere
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn owners_protect_instances_and_members_see_play_disabled_with_the_reason() -> TestResult {
+    let app = spawn_app().await;
+    let (f, ids, p) = setup(&app, &["Development", "Production"]).await?;
+    app.stage(&f.member, &p, "Development", &ids[0], None)
+        .await?;
+    app.stage(&f.member, &p, "Production", &ids[1], None)
+        .await?;
+    let protection = format!("/instance/{}/settings/protection", ids[1]);
+    assert_eq!(
+        f.member
+            .post(&protection, &[("protected", "true")])
+            .await?
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        f.owner
+            .post(&protection, &[("protected", "true")])
+            .await?
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let shown = f.member.stages(&f.app_id, &p).await?;
+    let page = f
+        .member
+        .get(&format!("/application/{}/pipelines", f.app_id))
+        .await?;
+    let play = format!("#stage-{} button.play[disabled]", shown[0].0);
+    assert_eq!(page.count(&play), 1, "disabled for members");
+    assert_eq!(
+        page.attr(&play, "title").as_deref(),
+        Some("Production is protected: only owners of Plant Ops can deploy to it.")
+    );
+    assert_eq!(
+        page.count(&format!("#stage-{} .lock", shown[1].0)),
+        1,
+        "the lock shows"
+    );
+    let page = f
+        .owner
+        .get(&format!("/application/{}/pipelines", f.app_id))
+        .await?;
+    assert_eq!(
+        page.count(&format!("#stage-{} a.play", shown[0].0)),
+        1,
+        "enabled for owners"
+    );
+    Ok(())
+}

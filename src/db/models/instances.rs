@@ -162,6 +162,14 @@ pub fn set_desired_state(conn: &mut Conn, id: &InstanceId, running: bool) -> Que
         .map(|_| ())
 }
 
+/// Mark or unmark an instance as protected (only owners may promote onto it).
+pub fn set_protected(conn: &mut Conn, id: &InstanceId, protected: bool) -> QueryResult<()> {
+    diesel::update(instances::table.find(id))
+        .set(instances::protected.eq(protected))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Note that env vars or settings changed (they apply at the next start).
 pub fn touch_config(conn: &mut Conn, id: &InstanceId) -> QueryResult<()> {
     diesel::update(instances::table.find(id))
