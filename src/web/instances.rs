@@ -12,6 +12,7 @@ use super::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment
 use crate::auth::CurrentUser;
 use crate::db::ids::{ApplicationId, InstanceId};
 use crate::db::models::applications::{self, Application};
+use crate::db::models::deployments;
 use crate::db::models::instances::{self, InstanceScope};
 use crate::db::models::teams::Team;
 use crate::domain::names;
@@ -48,6 +49,7 @@ struct OverviewPage {
     h: InstanceHeader,
     status: StatusView,
     node_red_version: String,
+    last_deployed: Option<String>,
 }
 
 #[derive(Template)]
@@ -204,6 +206,15 @@ pub async fn overview(
     id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
     let scope = load(&user, &state, id.into_inner()).await?;
+    let target = scope.instance.id.clone();
+    let last = state
+        .db
+        .run(move |conn| Ok(deployments::latest_success_onto(conn, &[target])?))
+        .await?;
+    let last_deployed = last.first().map(|d| {
+        let when = super::views::ago(d.finished_at.unwrap_or(d.started_at));
+        format!("{when} by {}, from {}", d.started_by_name, d.source_name)
+    });
     let h = InstanceHeader::new(scope, "overview");
     let status = StatusView::new(
         &h.instance,
@@ -217,6 +228,7 @@ pub async fn overview(
             Some(&h.team),
         )?,
         node_red_version: h.instance.node_red_version.clone(),
+        last_deployed,
         status,
         h,
     };
