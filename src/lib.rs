@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod instances;
 pub mod nodered;
+pub mod promotion;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -100,6 +100,7 @@ impl Application {
         if started > 0 {
             tracing::info!("starting {started} Node-RED instance(s) that should be running");
         }
+        crate::promotion::recover(&state).await?;
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -168,6 +169,11 @@ impl Application {
     /// A handle to stop the HTTP server (after which `run_until_stopped` stops the runtimes).
     pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+
+    /// The application state (tests use it to drive services directly).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
     }
 
     /// The runtimes (tests use it to kill them when a test ends).

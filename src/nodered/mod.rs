@@ -2,6 +2,7 @@
 //! instance, its admin HTTP API, its credential file format and its generated settings.js.
 
 pub mod client;
+pub mod comms;
 pub mod credentials;
 pub mod install;
 pub mod logbuf;
@@ -136,6 +137,12 @@ impl Runtimes {
                 runtime
             })
             .clone()
+    }
+
+    /// Run `task` on the server's main runtime (HTTP workers have their own single-threaded
+    /// runtimes that must not own long-running work).
+    pub fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
+        self.tasks.spawn(task);
     }
 
     /// Bring the instance up (and keep it up).

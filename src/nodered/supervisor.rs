@@ -3,8 +3,8 @@
 //! with back-off when it crashes, and stops it gracefully (SIGTERM, then kill after a timeout).
 
 use std::process::Stdio;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -55,6 +55,8 @@ pub struct Runtime {
     /// Recent output.
     pub logs: LogBuffer,
     pid: AtomicU32,
+    /// The environment the current (or last) process was started with.
+    launch_env: Mutex<Vec<(String, String)>>,
 }
 
 impl Runtime {
@@ -67,6 +69,7 @@ impl Runtime {
             commands,
             logs: LogBuffer::default(),
             pid: AtomicU32::new(0),
+            launch_env: Mutex::default(),
         });
         (runtime, rx)
     }
@@ -84,6 +87,33 @@ impl Runtime {
     /// Process id of the running Node-RED, if any.
     pub fn pid(&self) -> Option<u32> {
         Some(self.pid.load(Ordering::SeqCst)).filter(|p| *p != 0)
+    }
+
+    /// The process environment (instance variables with a value) the current or last process
+    /// was started with, sorted by key: a promotion compares it with the instance's records to
+    /// know whether a restart is needed.
+    pub fn launch_env(&self) -> Vec<(String, String)> {
+        self.launch_env
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Wait until the runtime is running in a process other than `except_pid` (e.g. after a
+    /// restart or a crash); its port and pid. Waits forever if nobody starts it: bound it.
+    pub async fn wait_running(&self, except_pid: Option<u32>) -> (u16, u32) {
+        let mut status = self.subscribe();
+        loop {
+            if let RuntimeState::Running { port, pid, .. } = status.borrow_and_update().state
+                && Some(pid) != except_pid
+            {
+                return (port, pid);
+            }
+            if status.changed().await.is_err() {
+                // The supervisor is gone (instance deleted): nothing will ever run.
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     fn set(&self, state: RuntimeState) {
@@ -286,6 +316,9 @@ async fn launch(rt: &Arc<Runtime>, shared: &Shared) -> Result<(Child, u16), Laun
         .map_err(|e| LaunchError::Fatal(format!("cannot start node: {e}")))?;
     let pid = child.id().unwrap_or(0);
     rt.pid.store(pid, Ordering::SeqCst);
+    let mut env = spec.env.clone();
+    env.sort();
+    *rt.launch_env.lock().unwrap_or_else(|p| p.into_inner()) = env;
     rt.note(format!(
         "Starting Node-RED {} on 127.0.0.1:{port} (pid {pid}).",
         spec.node_red_version

@@ -16,6 +16,7 @@ pub mod instances;
 pub mod members;
 pub mod pipeline_view;
 pub mod pipelines;
+pub mod promote;
 pub mod stages;
 pub mod teams;
 pub mod urls;
@@ -92,6 +93,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/stage/{id}/edit")
                 .route(web::get().to(stages::edit_form))
                 .route(web::post().to(stages::update)),
+        )
+        .service(
+            web::resource("/stage/{id}/promote")
+                .route(web::get().to(promote::confirm))
+                .route(web::post().to(promote::start)),
         )
         .service(web::resource("/stage/{id}/move").route(web::post().to(stages::move_stage)))
         .service(web::resource("/stage/{id}/delete").route(web::post().to(stages::remove)))

@@ -96,23 +96,18 @@ fn state_of(runtimes: &Runtimes, id: &InstanceId) -> (&'static str, &'static str
 
 fn result_of(latest: Option<&Deployment>) -> Option<(&'static str, String)> {
     let d = latest.filter(|d| !d.is_active())?;
-    let took = d
-        .duration_ms()
-        .map(|ms| format!(" in {:.1} s", ms as f64 / 1000.0))
-        .unwrap_or_default();
     let at = ago(d.finished_at.unwrap_or(d.started_at));
     match d.status.as_str() {
         "succeeded" => {
+            // "Last deployed" already says when, who and how long; only new keys need a line.
             let keys = d.new_keys();
-            let needs = if keys.is_empty() {
-                String::new()
-            } else {
-                format!(" · new env vars need a value: {}", keys.join(", "))
-            };
-            Some((
-                "ok",
-                format!("Deployed {at} by {}{took}{needs}", d.started_by_name),
-            ))
+            (!keys.is_empty()).then(|| {
+                let keys = keys.join(", ");
+                (
+                    "ok",
+                    format!("New env vars need a value on {}: {keys}", d.target_name),
+                )
+            })
         }
         "interrupted" => Some((
             "failed",
@@ -193,11 +188,12 @@ pub fn load(
                         protected: instance.protected,
                         needs_values: missing.get(&instance.id).copied().unwrap_or(0),
                         last_deployed: success.get(&instance.id).map(|d| {
-                            format!(
-                                "{} by {}",
-                                ago(d.finished_at.unwrap_or(d.started_at)),
-                                d.started_by_name
-                            )
+                            let took = d
+                                .duration_ms()
+                                .map(|ms| format!(" in {:.1} s", ms as f64 / 1000.0))
+                                .unwrap_or_default();
+                            let when = ago(d.finished_at.unwrap_or(d.started_at));
+                            format!("{when} by {}{took}", d.started_by_name)
                         }),
                         progress: latest
                             .get(&instance.id)

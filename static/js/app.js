@@ -43,6 +43,27 @@
     toast(text);
   });
 
+  // The promotion confirmation closes once the promotion started, or on Cancel.
+  function closeDialog() {
+    var slot = document.getElementById("dialog");
+    if (slot) { slot.innerHTML = ""; }
+  }
+  document.addEventListener("promotion-started", closeDialog);
+  document.addEventListener("click", function (evt) {
+    var target = evt.target;
+    if (target && target.closest && target.closest("[data-close-dialog]") && document.getElementById("dialog")) {
+      evt.preventDefault();
+      closeDialog();
+    }
+  });
+
+  // A dropdown menu closes once one of its entries is chosen (htmx keeps the page, so it would stay open).
+  document.addEventListener("click", function (evt) {
+    var entry = evt.target && evt.target.closest ? evt.target.closest("details.dropdown a, details.dropdown button") : null;
+    var menu = entry ? entry.closest("details.dropdown") : null;
+    if (menu) { menu.removeAttribute("open"); }
+  });
+
   document.addEventListener("htmx:sendError", function () {
     toast("The server did not answer. Check your connection and try again.");
   });

@@ -8,6 +8,7 @@ pub mod instance_settings;
 pub mod instances;
 pub mod members;
 pub mod pipelines;
+pub mod snapshots;
 pub mod stages;
 pub mod teams;
 pub mod users;

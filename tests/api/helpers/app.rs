@@ -19,6 +19,8 @@ pub struct TestApp {
     pub admin: Browser,
     /// The server's runtimes, killed when the test ends.
     pub runtimes: Arc<Runtimes>,
+    /// The server's state, for tests that drive services (e.g. promotions) directly.
+    pub state: actix_web::web::Data<redstage::state::AppState>,
     pub settings: Settings,
     server: actix_web::dev::ServerHandle,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -77,6 +79,7 @@ async fn serve(settings: Settings) -> TestApp {
         .expect("application builds");
     let address = app.base_url().to_owned();
     let runtimes = app.runtimes();
+    let state = app.state();
     let server = app.server_handle();
     let task = Some(tokio::spawn(app.run_until_stopped()));
     let admin = Browser::new(&address);
@@ -84,6 +87,7 @@ async fn serve(settings: Settings) -> TestApp {
         address,
         admin,
         runtimes,
+        state,
         settings,
         server,
         task,

@@ -4,6 +4,7 @@ mod app;
 mod browser;
 mod fixture;
 mod pipelines;
+pub mod promotion;
 mod runtime;
 
 pub use app::*;

@@ -41,7 +41,7 @@ impl TestApp {
                     .strip_prefix("pipeline-")
                     .map(str::to_owned)
             })
-            .last()
+            .next_back()
             .ok_or("pipeline not on the page")?;
         Ok(id)
     }

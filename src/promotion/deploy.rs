@@ -1,0 +1,143 @@
+//! Steps "deploying" and "verifying": a full v2 `POST /flows` with plaintext credentials (always
+//! with a fresh deploy nonce, see `nodered::credentials`), a restart only when the target's process
+//! environment must change, and proof that the new revision runs: the runtime's own
+//! `runtime-state`/`runtime-deploy` notifications over /comms, then its `GET /flows` revision.
+
+use std::time::Duration;
+
+use super::read::{Source, Target};
+use super::{Ctx, Failure};
+use crate::db::models::instances::Instance;
+use crate::nodered::client::AdminClient;
+use crate::nodered::comms::{Comms, DeployState, NOTIFICATIONS};
+use crate::nodered::credentials;
+use crate::nodered::tokens::Access;
+
+/// How long a runtime may take to report a deploy running.
+pub(crate) const VERIFY_WITHIN: Duration = Duration::from_secs(30);
+/// How long a restarted runtime may take to answer again.
+pub(crate) const RESTART_WITHIN: Duration = Duration::from_secs(90);
+/// How long opening /comms may take.
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+
+/// Deploy the source's flows and credentials; the new revision.
+pub(crate) async fn deploy(
+    source: &Source,
+    target: &Target,
+    name: &str,
+) -> Result<String, Failure> {
+    let credentials = credentials::with_deploy_nonce(&source.credentials);
+    target
+        .client
+        .deploy(&source.flows, Some(&credentials))
+        .await
+        .map_err(|e| Failure(format!("Deploying to {name} failed: {e}.")))
+}
+
+/// Prove that `rev` runs on the target, after restarting it when `restart` (its process must get
+/// a new environment; the flows it loads at start are the ones just deployed).
+pub(crate) async fn verify(
+    ctx: &Ctx,
+    instance: &Instance,
+    target: Target,
+    rev: &str,
+    restart: bool,
+) -> Result<(), Failure> {
+    let runtime = ctx.runtimes.runtime(&instance.id);
+    let name = &instance.name;
+    if !restart {
+        let comms = match target.comms {
+            Some(opening) => opening.await.ok().flatten(),
+            None => None,
+        };
+        return runs(comms, &target.client, Some(rev), name).await;
+    }
+    if let Some(opening) = target.comms {
+        opening.abort();
+    }
+    ctx.runtimes.restart(&instance.id);
+    let restarted = tokio::time::timeout(RESTART_WITHIN, runtime.wait_running(Some(target.pid)));
+    let (port, _) = restarted.await.map_err(|_| {
+        Failure(format!(
+            "{name} did not run again within {} s of its restart (needed for its new environment).",
+            RESTART_WITHIN.as_secs()
+        ))
+    })?;
+    let client = ctx
+        .runtimes
+        .client(&instance.id)
+        .ok_or_else(|| Failure(format!("{name} stopped right after its restart.")))?;
+    let comms = match target.settings.editor_enabled {
+        true => connect(ctx, instance, port).await,
+        false => None,
+    };
+    runs(comms, &client, Some(rev), name).await
+}
+
+/// Open /comms of `instance` on `port` (bounded; `None` when it cannot be had).
+pub(crate) async fn connect(ctx: &Ctx, instance: &Instance, port: u16) -> Option<Comms> {
+    let token = ctx.runtimes.token(&instance.id, Access::Full);
+    let connected = tokio::time::timeout(CONNECT_WITHIN, Comms::connect(port, &token)).await;
+    connected.ok().and_then(Result::ok)
+}
+
+/// Wait for the runtime to report `rev` (any revision when `None`) started without error, then
+/// check that it answers with it. Without /comms (editor turned off) only the answer is checked:
+/// such a runtime reports nothing else, and the pre-flight already vouched for the node types.
+pub(crate) async fn runs(
+    comms: Option<Comms>,
+    client: &AdminClient,
+    rev: Option<&str>,
+    name: &str,
+) -> Result<(), Failure> {
+    if let Some(mut comms) = comms {
+        // Subscribing only now (after the POST answered) means the retained state replayed is
+        // the stop of this deploy or its outcome, never the previous deploy's start.
+        let reported = match comms.subscribe(NOTIFICATIONS).await {
+            Ok(()) => tokio::time::timeout(VERIFY_WITHIN, comms.deployed(rev)).await,
+            Err(e) => Ok(Err(e)),
+        };
+        tokio::spawn(comms.close());
+        match reported {
+            Ok(Ok(DeployState::Running)) => {}
+            Ok(Ok(DeployState::NotStarted { error, missing })) => {
+                return Err(not_started(name, &error, &missing));
+            }
+            Ok(Err(_)) => {
+                return Err(Failure(format!(
+                    "{name} stopped while starting the new flows (it crashed or was stopped)."
+                )));
+            }
+            Err(_) => {
+                return Err(Failure(format!(
+                    "{name} did not report the new flows running within {} s.",
+                    VERIFY_WITHIN.as_secs()
+                )));
+            }
+        }
+    }
+    let answered = client
+        .flows()
+        .await
+        .map_err(|e| Failure(format!("{name} stopped answering after the deploy: {e}.")))?;
+    match rev {
+        Some(rev) if answered.rev != rev => Err(Failure(format!(
+            "{name} runs other flows than the ones just deployed (was it deployed from its editor meanwhile?)."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn not_started(name: &str, error: &str, missing: &[String]) -> Failure {
+    Failure(match error {
+        "missing-types" => format!(
+            "{name} stopped its flows: the node types {} are missing there.",
+            missing.join(", ")
+        ),
+        "missing-modules" => format!(
+            "{name} stopped its flows: the modules {} could not be loaded there.",
+            missing.join(", ")
+        ),
+        other => format!("{name} could not start the new flows ({other})."),
+    })
+}

@@ -1,0 +1,200 @@
+//! The promotion service: what pressing play on a pipeline stage does (DESIGN.md, "Promotion").
+//!
+//! [`start`] authorises, claims the target in the database (one active promotion per target,
+//! enforced by a unique index) and hands the work to a background task on the server's main
+//! runtime; the `deployments` row tells the pages how far it got. The task (`run`) reads the
+//! source (`read`), pre-flights the target (`preflight`), snapshots it and adds the missing env
+//! keys (`snapshot`), deploys and verifies (`deploy`), and restores the target from the
+//! snapshot when anything after the snapshot fails (`restore`). [`recover`] finishes the
+//! promotions a stopped server left behind.
+
+mod deploy;
+mod files;
+mod preflight;
+mod read;
+mod recover;
+mod restore;
+mod run;
+mod snapshot;
+
+use std::sync::Arc;
+
+use crate::db::Db;
+use crate::db::ids::{DeploymentId, PipelineId, StageId, TeamId};
+use crate::db::models::audit::{self, Actor};
+use crate::db::models::deployments::{self, Claim};
+use crate::db::models::instances::Instance;
+use crate::db::models::pipelines::Pipeline;
+use crate::db::models::stages::{self, Stage};
+use crate::db::models::teams::Team;
+use crate::db::models::users::User;
+use crate::domain::roles::{Action, Role};
+use crate::error::AppError;
+use crate::nodered::Runtimes;
+use crate::state::AppState;
+
+pub use recover::recover;
+
+/// What the web layer knows when play is pressed on `source` (a stage of `pipeline`).
+pub struct PlayRequest {
+    /// The pipeline, already scoped to the user's team.
+    pub pipeline: Pipeline,
+    /// The pipeline's team.
+    pub team: Team,
+    /// The user's role in it.
+    pub role: Role,
+    /// The stage whose content is pushed to the next stage.
+    pub source: StageId,
+    /// Who pressed play.
+    pub actor: User,
+}
+
+/// What the background task needs from the application state.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub(crate) db: Db,
+    pub(crate) runtimes: Arc<Runtimes>,
+}
+
+impl Ctx {
+    fn new(state: &AppState) -> Self {
+        Self {
+            db: state.db.clone(),
+            runtimes: state.runtimes.clone(),
+        }
+    }
+}
+
+/// One claimed promotion, as the background task carries it.
+pub(crate) struct Job {
+    pub(crate) id: DeploymentId,
+    pub(crate) team: TeamId,
+    pub(crate) pipeline: PipelineId,
+    pub(crate) actor: Actor,
+    pub(crate) source: Instance,
+    pub(crate) target: Instance,
+}
+
+impl Job {
+    /// "Development → Production", the subject of audit events.
+    pub(crate) fn subject(&self) -> String {
+        format!("{} → {}", self.source.name, self.target.name)
+    }
+}
+
+/// Why a promotion stopped, in words a user can act on (shown on the stage card).
+#[derive(Debug)]
+pub(crate) struct Failure(pub(crate) String);
+
+impl From<AppError> for Failure {
+    fn from(error: AppError) -> Self {
+        tracing::error!(error = ?error, "promotion: database error");
+        Failure(
+            "redstage could not record the promotion in its database; see the server log.".into(),
+        )
+    }
+}
+
+/// Authorise, claim the target, start the promotion in the background; returns at once.
+pub async fn start(state: &AppState, request: PlayRequest) -> Result<DeploymentId, AppError> {
+    if !request.role.allows(Action::Promote) {
+        return Err(AppError::Forbidden(format!(
+            "Viewers cannot run promotions: ask a member or an owner of {}.",
+            request.team.name
+        )));
+    }
+    let (pipeline, source_id) = (request.pipeline.id.clone(), request.source.clone());
+    let (source, target) = state
+        .db
+        .run(move |conn| Ok(stages::list_with_instances(conn, &[pipeline])?))
+        .await
+        .and_then(|stages| pick(stages, &source_id, &request.pipeline))?;
+    if target.1.protected && !request.role.allows(Action::ManageProtected) {
+        return Err(AppError::Forbidden(format!(
+            "{} is protected: only owners of {} can deploy to it.",
+            target.1.name, request.team.name
+        )));
+    }
+    let actor = Actor {
+        id: Some(request.actor.id.clone()),
+        name: request.actor.username.clone(),
+    };
+    let job = claim(state, &request, source, target, actor).await?;
+    let id = job.id.clone();
+    state.runtimes.spawn(run::run(Ctx::new(state), job));
+    Ok(id)
+}
+
+/// A stage with its instance.
+type Placed = (Stage, Instance);
+
+/// The source stage and the one after it, both with their instances.
+fn pick(
+    stages: Vec<(Stage, Instance)>,
+    source: &StageId,
+    pipeline: &Pipeline,
+) -> Result<(Placed, Placed), AppError> {
+    let at = stages
+        .iter()
+        .position(|(stage, _)| &stage.id == source)
+        .ok_or(AppError::NotFound)?;
+    let mut rest = stages.into_iter().skip(at);
+    let source = rest.next().ok_or(AppError::NotFound)?;
+    let target = rest.next().ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "{} is the last stage: there is nowhere to push it.",
+            source.0.name
+        ))
+    })?;
+    let outside = |i: &Instance| i.application_id != pipeline.application_id;
+    if outside(&source.1) || outside(&target.1) {
+        return Err(AppError::NotFound);
+    }
+    Ok((source, target))
+}
+
+/// Insert the `queued` deployment and the "started" audit event in one transaction.
+async fn claim(
+    state: &AppState,
+    request: &PlayRequest,
+    source: Placed,
+    target: Placed,
+    actor: Actor,
+) -> Result<Job, AppError> {
+    let (team, pipeline) = (request.team.id.clone(), request.pipeline.id.clone());
+    let user = request.actor.id.clone();
+    let stages = (source.0.id, target.0.id);
+    let names = (source.1.name.clone(), target.1.name.clone());
+    let instances = (source.1.id.clone(), target.1.id.clone());
+    let (who, subject) = (actor.clone(), format!("{} → {}", names.0, names.1));
+    let claimed = state
+        .db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let claim = Claim {
+                    pipeline: &pipeline,
+                    stages: (&stages.0, &stages.1),
+                    instances: (&instances.0, &instances.1),
+                    names: (&names.0, &names.1),
+                    user: (&user, &who.name),
+                };
+                let deployment = deployments::claim(conn, claim)?;
+                let started = "promotion.started";
+                audit::record(conn, &team, Some(&pipeline), &who, started, &subject, "")?;
+                Ok::<_, AppError>(deployment.id)
+            })
+        })
+        .await
+        .map_err(|e| match e.is_unique_violation() {
+            true => AppError::Conflict(format!("{} is already being deployed.", target.1.name)),
+            false => e,
+        })?;
+    Ok(Job {
+        id: claimed,
+        team: request.team.id.clone(),
+        pipeline: request.pipeline.id.clone(),
+        actor,
+        source: source.1,
+        target: target.1,
+    })
+}

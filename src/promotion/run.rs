@@ -1,0 +1,132 @@
+//! The background task of one promotion: the steps in order, the `deployments` row kept truthful
+//! as it goes (queued -> reading -> checking -> deploying -> verifying -> (restoring) -> done), a
+//! restore when a step after the snapshot fails, and the audit event at the end.
+
+use super::{Ctx, Failure, Job, deploy, preflight, read, restore, snapshot};
+use crate::db::ids::SnapshotId;
+use crate::db::models::audit;
+use crate::db::models::deployments::{self, status};
+use crate::error::AppError;
+
+/// What a promotion changed on the target so far (what a failure must undo).
+#[derive(Default)]
+struct Touched {
+    /// The snapshot to restore from, once taken.
+    snapshot: Option<SnapshotId>,
+    /// Env keys added without a value.
+    added: Vec<String>,
+    /// Whether the flows were sent.
+    flows: bool,
+    /// Whether the target was restarted.
+    restarted: bool,
+}
+
+/// Run the promotion to its end; never panics, always finishes the row.
+pub(crate) async fn run(ctx: Ctx, job: Job) {
+    let mut touched = Touched::default();
+    let outcome = promote(&ctx, &job, &mut touched).await;
+    let error = match outcome {
+        Ok(()) => None,
+        Err(Failure(reason)) => Some(undo(&ctx, &job, &touched, reason).await),
+    };
+    let (id, new_keys, restarted) = (job.id.clone(), touched.added.clone(), touched.restarted);
+    let (action, details) = match &error {
+        None => ("promotion.succeeded", succeeded_details(&job, &new_keys)),
+        Some(reason) => ("promotion.failed", reason.clone()),
+    };
+    let (team, pipeline, actor, subject) = (
+        job.team.clone(),
+        job.pipeline.clone(),
+        job.actor.clone(),
+        job.subject(),
+    );
+    let finished = ctx
+        .db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let outcome = match error {
+                    None => status::SUCCEEDED,
+                    Some(_) => status::FAILED,
+                };
+                deployments::finish(conn, &id, outcome, error.as_deref(), &new_keys, restarted)?;
+                audit::record(
+                    conn,
+                    &team,
+                    Some(&pipeline),
+                    &actor,
+                    action,
+                    &subject,
+                    &details,
+                )?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await;
+    if let Err(error) = finished {
+        tracing::error!(deployment = %job.id, error = ?error, "could not record the end of a promotion");
+    }
+}
+
+/// The steps; `touched` records what has to be undone if a later one fails.
+async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Failure> {
+    step(ctx, job, "reading").await?;
+    let (source, target) = tokio::join!(
+        read::source(ctx, &job.source),
+        read::target(ctx, &job.target)
+    );
+    let (source, target) = (source?, target?);
+    step(ctx, job, "checking").await?;
+    preflight::check(&source, &target, &job.target).await?;
+    let applied = snapshot::take(ctx, job, &source, &target).await?;
+    touched.snapshot = Some(applied.before);
+    touched.added = applied.added;
+    step(ctx, job, "deploying").await?;
+    touched.flows = true;
+    let rev = deploy::deploy(&source, &target, &job.target.name).await?;
+    step(ctx, job, "verifying").await?;
+    // A key added without a value leaves the process environment as it is: no restart then.
+    let restart = ctx.runtimes.runtime(&job.target.id).launch_env() != applied.env;
+    touched.restarted = restart;
+    deploy::verify(ctx, &job.target, target, &rev, restart).await
+}
+
+/// Record progress (and `running`).
+async fn step(ctx: &Ctx, job: &Job, name: &'static str) -> Result<(), Failure> {
+    let id = job.id.clone();
+    ctx.db
+        .run(move |conn| Ok(deployments::set_step(conn, &id, name)?))
+        .await?;
+    Ok(())
+}
+
+/// Restore the target if anything was changed; the reason to record.
+async fn undo(ctx: &Ctx, job: &Job, touched: &Touched, reason: String) -> String {
+    let Some(snapshot) = &touched.snapshot else {
+        return reason;
+    };
+    let _ = step(ctx, job, "restoring").await;
+    let target = &job.target.name;
+    match restore::restore(ctx, &job.target, snapshot, &touched.added, touched.flows).await {
+        Ok(()) => format!("{reason} {target} was restored to how it was before."),
+        Err(error) => {
+            tracing::error!(deployment = %job.id, %error, "restoring a promotion's target failed");
+            format!(
+                "{reason} Restoring {target} failed too ({error}): restore it from its snapshot \
+                 or redeploy its flows."
+            )
+        }
+    }
+}
+
+fn succeeded_details(job: &Job, new_keys: &[String]) -> String {
+    match new_keys.len() {
+        0 => String::new(),
+        n => format!(
+            "{n} env var{} need{} a value on {}: {}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" },
+            job.target.name,
+            new_keys.join(", ")
+        ),
+    }
+}

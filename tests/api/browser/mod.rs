@@ -1,0 +1,7 @@
+//! End-to-end tests in a real Chromium: the DevOps Pipelines walkthrough as a user clicks it.
+
+mod chrome;
+mod stages;
+mod walkthrough;
+
+pub use chrome::Chrome;
