@@ -8,9 +8,8 @@ use serde::Deserialize;
 
 const AFTER_HELP: &str = "\
 Configuration is read from built-in defaults, then an optional TOML file (--config or
-REDSTAGE_CONFIG, keys: bind, data_dir, admin_user, admin_password, secure_cookies,
-node_red_dir), then
-environment variables, then command-line flags; later sources win.
+REDSTAGE_CONFIG; keys: bind, data_dir, admin_user, admin_password, secure_cookies,
+node_red_dir), then environment variables, then command-line flags; later sources win.
 
 Environment:
   REDSTAGE_BIND            address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
@@ -58,6 +57,10 @@ pub struct Cli {
     /// Where Node-RED is installed (default: <data dir>/node-red).
     #[arg(long, env = "REDSTAGE_NODE_RED_DIR", value_name = "DIR")]
     pub node_red_dir: Option<PathBuf>,
+    /// Install the pinned Node-RED into the Node-RED directory with npm, then exit (for machines
+    /// prepared ahead of time; the server otherwise installs it when an instance first needs it).
+    #[arg(long)]
+    pub install_node_red: bool,
 }
 
 /// The optional configuration file; every key may be left out.

@@ -2,14 +2,22 @@
 
 use clap::Parser;
 use redstage::config::{Cli, Settings};
+use redstage::nodered::install::NodeRedInstall;
 use redstage::startup::Application;
 use redstage::telemetry;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let install_only = cli.install_node_red;
     telemetry::init();
     let settings = Settings::load(cli)?;
+    if install_only {
+        let install = NodeRedInstall::new(&settings.node_red_dir());
+        install.ensure().await.map_err(anyhow::Error::msg)?;
+        println!("Node-RED is installed: {}", install.red_js().display());
+        return Ok(());
+    }
     let app = Application::build(settings).await?;
     app.print_banner();
     app.run_until_stopped().await?;
