@@ -17,5 +17,6 @@ mod instances;
 mod isolation;
 mod members;
 mod pipelines;
+mod play;
 mod promotion;
 mod teams;

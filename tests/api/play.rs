@@ -1,0 +1,190 @@
+//! Play through the web routes: the confirmation says what will travel, the press starts the
+//! promotion and the card and history show its result, and who may press it.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+/// Development (A, B) and Production (A) running, in a pipeline Development -> Production.
+async fn line(app: &TestApp) -> Res<(Fixture, String, String, Vec<ShownStage>)> {
+    let f = fixture(app).await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    let prod = app.instance(&f.member, &f.app_id, "Production").await?;
+    for (id, keys) in [(&dev, &["A", "B"][..]), (&prod, &["A"][..])] {
+        for key in keys {
+            f.member
+                .post(
+                    &format!("/instance/{id}/settings/environment"),
+                    &[("key", key), ("value", "v")],
+                )
+                .await?;
+        }
+    }
+    let p = app.pipeline(&f.member, &f.app_id, "Release").await?;
+    app.stage(&f.member, &p, "Development", &dev, None).await?;
+    app.stage(&f.member, &p, "Production", &prod, None).await?;
+    for id in [&dev, &prod] {
+        let old = app.pid(id);
+        f.member
+            .post(&format!("/instance/{id}/restart"), &[])
+            .await?;
+        app.wait_for_new_process(&f.member, id, old).await?;
+    }
+    app.deploy(&dev, "hello.json", None).await?;
+    let stages = f.member.stages(&f.app_id, &p).await?;
+    Ok((f, dev, prod, stages))
+}
+
+/// Wait until the pipeline's history shows a finished deployment; the history page.
+async fn finished(who: &Browser, pipeline_of: &str) -> Res<Page> {
+    for _ in 0..300 {
+        let page = who.get(pipeline_of).await?;
+        if page.count("tr.deployment-succeeded, tr.deployment-failed") > 0 {
+            return Ok(page);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err("the promotion did not finish".into())
+}
+
+#[tokio::test]
+async fn the_confirmation_says_what_travels_and_the_history_shows_the_result() -> TestResult {
+    let app = spawn_app().await;
+    let (f, _dev, prod, stages) = line(&app).await?;
+    let confirm = f
+        .member
+        .get(&format!("/stage/{}/promote", stages[0].0))
+        .await?;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert_eq!(
+        confirm.text("#promote-title").as_deref(),
+        Some("Push Development to Production?")
+    );
+    assert_eq!(
+        confirm.text(".keys").as_deref(),
+        Some("B"),
+        "B arrives without a value"
+    );
+    assert!(confirm.body.contains("it is not restarted"));
+    let dialog = f
+        .member
+        .get_htmx(&format!("/stage/{}/promote", stages[0].0))
+        .await?;
+    assert!(
+        dialog.body.trim_start().starts_with("<dialog open"),
+        "a dialog for htmx"
+    );
+
+    let page = f
+        .member
+        .post(&format!("/stage/{}/promote", stages[0].0), &[])
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let pipeline = page
+        .location
+        .as_deref()
+        .and_then(|l| l.split("#pipeline-").nth(1))
+        .ok_or("no anchor")?
+        .to_owned();
+    let history = finished(&f.member, &format!("/pipeline/{pipeline}/history")).await?;
+    assert_eq!(
+        history.count("tr.deployment-succeeded"),
+        1,
+        "{}",
+        history.body
+    );
+    let row = history.text("tr.deployment-succeeded").ok_or("no row")?;
+    assert!(
+        row.contains("mark") && row.contains("Development → Production") && row.contains(" s"),
+        "{row}"
+    );
+    assert!(
+        row.contains("New env vars without a value on Production: B"),
+        "{row}"
+    );
+    assert!(history.body.contains("promotion.succeeded"), "audited");
+
+    let cards = f
+        .member
+        .get(&format!("/application/{}/pipelines", f.app_id))
+        .await?;
+    let card = cards
+        .text(&format!("#stage-{}", stages[1].0))
+        .ok_or("no card")?;
+    assert!(card.contains("Last deployed: just now by mark"), "{card}");
+    assert!(
+        card.contains("New env vars need a value on Production: B"),
+        "{card}"
+    );
+    assert!(card.contains("1 env var needs a value"), "{card}");
+    let hello = app.flow_json_eventually(&prod, "/hello").await?;
+    assert_eq!(hello["flowVersion"], serde_json::json!("1"));
+    let overview = f.member.get(&format!("/instance/{prod}/overview")).await?;
+    assert!(
+        overview.body.contains("by mark, from Development"),
+        "the overview says so too"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_second_press_onto_a_busy_target_gets_409() -> TestResult {
+    let app = spawn_app().await;
+    let (f, _dev, _prod, stages) = line(&app).await?;
+    let url = format!("/stage/{}/promote", stages[0].0);
+    let (first, second) = tokio::join!(f.member.post(&url, &[]), f.owner.post(&url, &[]));
+    let mut statuses = [first?.status, second?.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn who_may_press_play() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    let prod = app.instance(&f.member, &f.app_id, "Production").await?;
+    let p = app.pipeline(&f.member, &f.app_id, "Release").await?;
+    app.stage(&f.member, &p, "Development", &dev, None).await?;
+    app.stage(&f.member, &p, "Production", &prod, None).await?;
+    let stages = f.member.stages(&f.app_id, &p).await?;
+    let play = format!("/stage/{}/promote", stages[0].0);
+
+    assert_eq!(f.viewer.get(&play).await?.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        f.viewer.post(&play, &[]).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(f.outsider.get(&play).await?.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        f.outsider.post(&play, &[]).await?.status,
+        StatusCode::NOT_FOUND
+    );
+    let last = f
+        .member
+        .get(&format!("/stage/{}/promote", stages[1].0))
+        .await?;
+    assert_eq!(last.status, StatusCode::BAD_REQUEST);
+    assert!(
+        last.text("[data-error-message]")
+            .is_some_and(|m| m.contains("is the last stage"))
+    );
+
+    f.owner
+        .post(
+            &format!("/instance/{prod}/settings/protection"),
+            &[("protected", "true")],
+        )
+        .await?;
+    let refused = f.member.post(&play, &[]).await?;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused
+            .text("[data-error-message]")
+            .is_some_and(|m| m.contains("Production is protected"))
+    );
+    Ok(())
+}
