@@ -6,10 +6,12 @@ pub mod models;
 pub mod schema;
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::web;
 use anyhow::Context;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{Connection, Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -25,19 +27,36 @@ pub type Conn = SqliteConnection;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager<SqliteConnection>>,
+    queries: Arc<AtomicU64>,
 }
 
-/// Pragmas for every pooled connection. `busy_timeout` must come first: connections opened
-/// together otherwise fail with "database is locked" while another one sets WAL up.
+/// Pragmas for every pooled connection, and the query counter. `busy_timeout` must come first:
+/// connections opened together otherwise fail with "database is locked" while another one sets
+/// WAL up.
 #[derive(Debug)]
-struct Pragmas;
+struct Pragmas {
+    queries: Arc<AtomicU64>,
+}
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(
             "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
         )
-        .map_err(diesel::r2d2::Error::QueryError)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        conn.set_instrumentation(QueryCounter(self.queries.clone()));
+        Ok(())
+    }
+}
+
+/// Counts the statements run (shown to administrators; benchmarks check queries per page).
+struct QueryCounter(Arc<AtomicU64>);
+
+impl Instrumentation for QueryCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
@@ -45,16 +64,26 @@ impl Db {
     /// Open (creating if needed) the database file, switch it to WAL and run pending migrations.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         let url = path.to_string_lossy().into_owned();
+        let queries = Arc::new(AtomicU64::new(0));
         let pool = Pool::builder()
             .max_size(8)
-            .connection_customizer(Box::new(Pragmas))
+            // A local SQLite connection does not go stale; validating it would cost a query per use.
+            .test_on_check_out(false)
+            .connection_customizer(Box::new(Pragmas {
+                queries: queries.clone(),
+            }))
             .build(ConnectionManager::<SqliteConnection>::new(url))
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         let mut conn = pool.get()?;
         conn.batch_execute("PRAGMA journal_mode = WAL;")?;
         conn.run_pending_migrations(MIGRATIONS)
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-        Ok(Self { pool })
+        Ok(Self { pool, queries })
+    }
+
+    /// How many SQL statements this handle has run since start-up.
+    pub fn queries(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// Run diesel work on the blocking pool. Model functions are plain

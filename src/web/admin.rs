@@ -192,3 +192,15 @@ pub async fn reset_password(
     )?;
     Ok(see_other(&super::urls::admin_users()))
 }
+
+/// `GET /admin/stats`: counters for operators (and the benchmarks), as JSON.
+pub async fn stats(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "sql_queries": state.db.queries(),
+    })))
+}

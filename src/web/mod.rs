@@ -43,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(admin::users))
                 .route(web::post().to(admin::create_user)),
         )
+        .service(web::resource("/admin/stats").route(web::get().to(admin::stats)))
         .service(
             web::resource("/admin/users/{id}/password")
                 .route(web::post().to(admin::reset_password)),

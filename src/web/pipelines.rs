@@ -32,6 +32,7 @@ struct PipelinesPage {
     can_edit: bool,
     has_instances: bool,
     pipelines: Vec<PipelineView>,
+    pager: Pager,
     name: String,
     errors: FormErrors,
     /// Rename errors show on fragments only; the full page has none.
@@ -65,27 +66,70 @@ pub fn actor(user: &CurrentUser) -> Actor {
     }
 }
 
+/// Pipelines shown per page (an application with hundreds stays fast to open).
+pub const PAGE_SIZE: i64 = 20;
+
+/// Which page of pipelines (1-based).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    page: i64,
+}
+
+/// Where the shown pipelines are among all of them.
+pub struct Pager {
+    /// Current page, 1-based.
+    pub page: i64,
+    /// Number of pages.
+    pub pages: i64,
+    /// All pipelines of the application.
+    pub total: i64,
+    /// 1-based index of the first one shown.
+    pub first: i64,
+    /// 1-based index of the last one shown.
+    pub last: i64,
+}
+
 async fn page(
     user: &CurrentUser,
     state: &AppState,
     id: ApplicationId,
+    number: i64,
     status: StatusCode,
     form: (String, FormErrors),
 ) -> Result<HttpResponse, AppError> {
     let uid = user.user.id.clone();
     let runtimes = state.runtimes.clone();
-    let (scope, views, has_instances) = state
+    let number = number.max(1);
+    let (scope, views, total, has_instances) = state
         .db
         .run(move |conn| {
             let scope = applications::scope(conn, &id, &uid)?;
-            let list = pipelines::list_for_application(conn, &scope.application.id)?;
+            let (list, total) = pipelines::page_for_application(
+                conn,
+                &scope.application.id,
+                (number - 1) * PAGE_SIZE,
+                PAGE_SIZE,
+            )?;
             let views = pipeline_view::load(conn, &runtimes, &scope.membership, list)?;
-            let has_instances =
-                crate::db::models::instances::count_for_application(conn, &scope.application.id)?
-                    > 0;
-            Ok((scope, views, has_instances))
+            // Only the empty state needs to know whether instances exist.
+            let has_instances = total > 0
+                || crate::db::models::instances::count_for_application(
+                    conn,
+                    &scope.application.id,
+                )? > 0;
+            Ok((scope, views, total, has_instances))
         })
         .await?;
+    let shown = i64::try_from(views.len()).unwrap_or(0);
+    let first = (number - 1) * PAGE_SIZE + 1;
+    let pager = Pager {
+        page: number,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        total,
+        first,
+        last: first + shown - 1,
+    };
     let page = PipelinesPage {
         chrome: chrome(
             user,
@@ -99,6 +143,7 @@ async fn page(
         tab_label: "DevOps Pipelines",
         has_instances,
         pipelines: views,
+        pager,
         name: form.0,
         errors: form.1,
         rename_error: None,
@@ -106,16 +151,18 @@ async fn page(
     render(status, &page)
 }
 
-/// `GET /application/{id}/pipelines`.
+/// `GET /application/{id}/pipelines?page=N`.
 pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
     id: web::Path<ApplicationId>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     page(
         &user,
         &state,
         id.into_inner(),
+        query.page,
         StatusCode::OK,
         (String::new(), FormErrors::default()),
     )
@@ -167,6 +214,7 @@ pub async fn create(
                 &user,
                 &state,
                 id,
+                1,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 (form.into_inner().name, errors),
             )

@@ -485,3 +485,57 @@ async fn owners_protect_instances_and_members_see_play_disabled_with_the_reason(
     );
     Ok(())
 }
+
+/// SQL statements the server ran for one GET of `path` (calibrated against the stats request itself).
+async fn queries_for(admin: &Browser, path: &str) -> Res<u64> {
+    let count = |page: Page| -> Res<u64> {
+        let stats: serde_json::Value = serde_json::from_str(&page.body)?;
+        Ok(stats["sql_queries"].as_u64().ok_or("no counter")?)
+    };
+    let before = count(admin.get("/admin/stats").await?)?;
+    let calibration = count(admin.get("/admin/stats").await?)? - before;
+    let start = count(admin.get("/admin/stats").await?)?;
+    assert_eq!(admin.get(path).await?.status, StatusCode::OK);
+    let end = count(admin.get("/admin/stats").await?)?;
+    Ok(end - start - calibration)
+}
+
+#[tokio::test]
+async fn the_pipelines_page_pages_and_its_query_count_does_not_grow_with_pipelines() -> TestResult {
+    let app = spawn_app().await;
+    app.team(&app.admin, "Plant Ops", "plant-ops").await?;
+    let app_id = app.application(&app.admin, "plant-ops", "Line 1").await?;
+    let dev = app.instance(&app.admin, &app_id, "Development").await?;
+    let prod = app.instance(&app.admin, &app_id, "Production").await?;
+    let path = format!("/application/{app_id}/pipelines");
+    let mut counts = Vec::new();
+    for n in 1..=25 {
+        let p = app
+            .pipeline(&app.admin, &app_id, &format!("Pipeline {n:02}"))
+            .await?;
+        app.stage(&app.admin, &p, "Development", &dev, None).await?;
+        app.stage(&app.admin, &p, "Production", &prod, None).await?;
+        if [1, 2, 10, 25].contains(&n) {
+            counts.push(queries_for(&app.admin, &path).await?);
+        }
+    }
+    assert!(
+        counts.iter().all(|c| *c == counts[0]),
+        "queries per page must not grow: {counts:?}"
+    );
+    assert!(counts[0] <= 10, "a handful of queries per page: {counts:?}");
+
+    let first = app.admin.get(&path).await?;
+    assert_eq!(first.count("section.pipeline"), 20);
+    assert_eq!(
+        first.text(".pager span").as_deref(),
+        Some("Pipelines 1–20 of 25")
+    );
+    let second = app.admin.get(&format!("{path}?page=2")).await?;
+    assert_eq!(second.count("section.pipeline"), 5);
+    assert_eq!(
+        second.text(".pager span").as_deref(),
+        Some("Pipelines 21–25 of 25")
+    );
+    Ok(())
+}

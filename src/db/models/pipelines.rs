@@ -47,13 +47,26 @@ pub fn create(conn: &mut Conn, app: &ApplicationId, name: &str) -> QueryResult<P
         .get_result(conn)
 }
 
-/// The application's pipelines, oldest first (the order they were built in).
-pub fn list_for_application(conn: &mut Conn, app: &ApplicationId) -> QueryResult<Vec<Pipeline>> {
-    pipelines::table
+/// One page of the application's pipelines, oldest first (the order they were built in), and
+/// how many there are in all.
+pub fn page_for_application(
+    conn: &mut Conn,
+    app: &ApplicationId,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Pipeline>, i64)> {
+    let page = pipelines::table
         .filter(pipelines::application_id.eq(app))
         .order((pipelines::created_at.asc(), pipelines::id.asc()))
+        .offset(offset)
+        .limit(limit)
         .select(Pipeline::as_select())
-        .load(conn)
+        .load(conn)?;
+    let total = pipelines::table
+        .filter(pipelines::application_id.eq(app))
+        .count()
+        .get_result(conn)?;
+    Ok((page, total))
 }
 
 /// The pipeline as seen by `user`, in one query; `NotFound` unless they are in its team.
