@@ -5,7 +5,9 @@ pub mod client;
 pub mod comms;
 pub mod credentials;
 pub mod install;
+mod launch;
 pub mod logbuf;
+pub mod runtime;
 pub mod settings_js;
 pub mod state;
 pub mod supervisor;
@@ -20,9 +22,10 @@ use tokio::sync::oneshot;
 
 use self::client::AdminClient;
 use self::install::NodeRedInstall;
+use self::runtime::{Command, Runtime};
 use self::settings_js::NodeRedSettings;
 use self::state::RuntimeStatus;
-use self::supervisor::{Command, Runtime, supervise};
+use self::supervisor::supervise;
 use self::tokens::{Access, TokenKey};
 use crate::db::ids::InstanceId;
 

@@ -16,8 +16,8 @@ use crate::db::models::instance_settings;
 use crate::db::models::instances::{self, Instance};
 use crate::db::models::snapshots::{self, Snapshot};
 use crate::nodered::credentials;
+use crate::nodered::runtime::Runtime;
 use crate::nodered::state::RuntimeState;
-use crate::nodered::supervisor::Runtime;
 
 /// How long a starting or stopping runtime may take to settle before it is restored cold.
 const SETTLE_WITHIN: Duration = Duration::from_secs(90);

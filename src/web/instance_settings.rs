@@ -4,7 +4,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use super::access::require;
 use super::instance_view::{InstanceHeader, StatusView};
@@ -15,7 +14,6 @@ use crate::db::ids::InstanceId;
 use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::{self, InstanceScope};
-use crate::domain::names;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -233,90 +231,5 @@ pub async fn save(
     Ok(see_other(&super::urls::instance_settings(
         &scope.instance.id,
         section,
-    )))
-}
-
-/// The rename form.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct GeneralForm {
-    name: String,
-}
-
-/// `POST /instance/{id}/settings/general`: rename.
-pub async fn general(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
-    form: web::Form<GeneralForm>,
-) -> Result<HttpResponse, AppError> {
-    let scope = load_for_change(&user, &state, id.into_inner()).await?;
-    let mut shown = Shown::default();
-    let name = shown.errors.check("name", names::name(&form.name));
-    if !shown.errors.any() {
-        let id = scope.instance.id.clone();
-        match state
-            .db
-            .run(move |conn| Ok(instances::rename(conn, &id, &name)?))
-            .await
-        {
-            Ok(()) => {
-                user.session.flash("success", "Instance renamed.")?;
-                return Ok(see_other(&super::urls::instance_settings(
-                    &scope.instance.id,
-                    "general",
-                )));
-            }
-            Err(e) if e.is_unique_violation() => shown.errors.add(
-                "name",
-                "This application already has an instance with this name.",
-            ),
-            Err(e) => return Err(e),
-        }
-    }
-    shown.values.set("name", &form.name);
-    settings_page(
-        &user,
-        &state,
-        scope,
-        "general",
-        StatusCode::UNPROCESSABLE_ENTITY,
-        shown,
-    )
-    .await
-}
-
-/// The protection form.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ProtectionForm {
-    protected: bool,
-}
-
-/// `POST /instance/{id}/settings/protection`: owners protect an instance (only owners may then
-/// deploy to it through a pipeline).
-pub async fn protection(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
-    form: web::Form<ProtectionForm>,
-) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManageProtected)?;
-    let (id, protected) = (scope.instance.id.clone(), form.protected);
-    state
-        .db
-        .run(move |conn| Ok(instances::set_protected(conn, &id, protected)?))
-        .await?;
-    let said = if protected {
-        "is protected: only owners can deploy to it now."
-    } else {
-        "is no longer protected."
-    };
-    user.session
-        .flash("success", format!("{} {said}", scope.instance.name))?;
-    Ok(see_other(&super::urls::instance_settings(
-        &scope.instance.id,
-        "general",
     )))
 }

@@ -7,16 +7,22 @@ pub mod applications;
 pub mod assets;
 pub mod auth;
 pub mod editor_proxy;
+pub mod history;
+pub mod instance_control;
 pub mod instance_danger;
 pub mod instance_env;
+pub mod instance_general;
+pub mod instance_logs;
 pub mod instance_options;
 pub mod instance_settings;
 pub mod instance_view;
 pub mod instances;
 pub mod members;
+pub mod pipeline_edits;
 pub mod pipeline_view;
 pub mod pipelines;
 pub mod promote;
+pub mod stage_form;
 pub mod stages;
 pub mod teams;
 pub mod urls;
@@ -82,12 +88,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/application/{id}/pipelines")
                 .route(web::get().to(pipelines::list))
-                .route(web::post().to(pipelines::create)),
+                .route(web::post().to(pipeline_edits::create)),
         )
         .service(web::resource("/pipeline/{id}").route(web::get().to(pipelines::show)))
-        .service(web::resource("/pipeline/{id}/rename").route(web::post().to(pipelines::rename)))
-        .service(web::resource("/pipeline/{id}/delete").route(web::post().to(pipelines::delete)))
-        .service(web::resource("/pipeline/{id}/history").route(web::get().to(pipelines::history)))
+        .service(
+            web::resource("/pipeline/{id}/rename").route(web::post().to(pipeline_edits::rename)),
+        )
+        .service(
+            web::resource("/pipeline/{id}/delete").route(web::post().to(pipeline_edits::delete)),
+        )
+        .service(web::resource("/pipeline/{id}/history").route(web::get().to(history::history)))
         .service(web::resource("/pipeline/{id}/stages/new").route(web::get().to(stages::new_form)))
         .service(web::resource("/pipeline/{id}/stages").route(web::post().to(stages::add)))
         .service(
@@ -104,7 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/stage/{id}/delete").route(web::post().to(stages::remove)))
         .service(
             web::resource("/instance/{id}/settings/protection")
-                .route(web::post().to(instance_settings::protection)),
+                .route(web::post().to(instance_general::protection)),
         )
         .service(
             web::resource("/application/{id}/settings")
@@ -116,13 +126,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/instance/{id}").route(web::get().to(instances::root)))
         .service(web::resource("/instance/{id}/overview").route(web::get().to(instances::overview)))
-        .service(web::resource("/instance/{id}/status").route(web::get().to(instances::status)))
-        .service(web::resource("/instance/{id}/start").route(web::post().to(instances::start)))
-        .service(web::resource("/instance/{id}/stop").route(web::post().to(instances::stop)))
-        .service(web::resource("/instance/{id}/restart").route(web::post().to(instances::restart)))
-        .service(web::resource("/instance/{id}/logs").route(web::get().to(instances::logs)))
         .service(
-            web::resource("/instance/{id}/logs/lines").route(web::get().to(instances::log_lines)),
+            web::resource("/instance/{id}/status").route(web::get().to(instance_control::status)),
+        )
+        .service(
+            web::resource("/instance/{id}/start").route(web::post().to(instance_control::start)),
+        )
+        .service(web::resource("/instance/{id}/stop").route(web::post().to(instance_control::stop)))
+        .service(
+            web::resource("/instance/{id}/restart")
+                .route(web::post().to(instance_control::restart)),
+        )
+        .service(web::resource("/instance/{id}/logs").route(web::get().to(instance_logs::logs)))
+        .service(
+            web::resource("/instance/{id}/logs/lines")
+                .route(web::get().to(instance_logs::log_lines)),
         )
         .service(
             web::resource("/instance/{id}/settings").route(web::get().to(instance_settings::root)),
@@ -130,7 +148,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/instance/{id}/settings/general")
                 .route(web::get().to(instance_settings::show))
-                .route(web::post().to(instance_settings::general)),
+                .route(web::post().to(instance_general::general)),
         )
         .service(
             web::resource("/instance/{id}/settings/editor")

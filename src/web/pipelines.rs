@@ -6,17 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::require;
 use super::pipeline_view::{self, PipelineView};
-use super::views::{Chrome, FormErrors, ago, chrome, render, see_other, wants_fragment};
+use super::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
+use crate::db::Conn;
 use crate::db::ids::{ApplicationId, PipelineId};
 use crate::db::models::applications::{self, Application};
-use crate::db::models::audit::{self, Actor, AuditEvent};
-use crate::db::models::deployments::{self, Deployment};
+use crate::db::models::audit::{self, Actor};
 use crate::db::models::pipelines::{self, PipelineScope};
 use crate::db::models::teams::Team;
-use crate::domain::names;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -51,13 +49,6 @@ pub struct PipelineFragment {
     pub rename_error: Option<String>,
 }
 
-/// The add / rename form.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NameForm {
-    name: String,
-}
-
 /// Who acts, for the audit trail.
 pub fn actor(user: &CurrentUser) -> Actor {
     Actor {
@@ -90,7 +81,7 @@ pub struct Pager {
     pub last: i64,
 }
 
-async fn page(
+pub(crate) async fn page(
     user: &CurrentUser,
     state: &AppState,
     id: ApplicationId,
@@ -169,60 +160,6 @@ pub async fn list(
     .await
 }
 
-/// `POST /application/{id}/pipelines`: add a pipeline.
-pub async fn create(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<ApplicationId>,
-    form: web::Form<NameForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let mut errors = FormErrors::default();
-    let name = errors.check("name", names::name(&form.name));
-    let (uid, app_id, who) = (user.user.id.clone(), id.clone(), actor(&user));
-    let created = state
-        .db
-        .run(move |conn| {
-            let scope = applications::scope(conn, &app_id, &uid)?;
-            require(&scope.membership, Action::ManagePipelines)?;
-            if name.is_empty() {
-                return Ok(None);
-            }
-            let pipeline = pipelines::create(conn, &scope.application.id, &name)?;
-            audit::record(
-                conn,
-                &scope.membership.team.id,
-                Some(&pipeline.id),
-                &who,
-                "pipeline.created",
-                &pipeline.name,
-                "",
-            )?;
-            Ok(Some(scope.application))
-        })
-        .await?;
-    match created {
-        Some(app) => {
-            user.session.flash(
-                "success",
-                "Pipeline added. Add its stages: one per instance, in the order flows travel.",
-            )?;
-            Ok(see_other(&app.pipelines_url()))
-        }
-        None => {
-            page(
-                &user,
-                &state,
-                id,
-                1,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                (form.into_inner().name, errors),
-            )
-            .await
-        }
-    }
-}
-
 /// Load a pipeline as seen by the user (404 for outsiders).
 pub async fn load(
     user: &CurrentUser,
@@ -262,6 +199,48 @@ pub async fn fragment(
     )
 }
 
+/// The audit record of a change to a pipeline.
+pub struct Audit {
+    /// What, e.g. `stage.added`.
+    pub action: &'static str,
+    /// On what, e.g. the stage name.
+    pub subject: String,
+    /// Free text.
+    pub details: String,
+}
+
+/// Run a change to a pipeline together with its audit event, in one immediate transaction.
+pub async fn audited<T: Send + 'static>(
+    state: &AppState,
+    user: &CurrentUser,
+    scope: &PipelineScope,
+    work: impl FnOnce(&mut Conn) -> Result<(T, Audit), AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let (team, pipeline, who) = (
+        scope.membership.team.id.clone(),
+        scope.pipeline.id.clone(),
+        actor(user),
+    );
+    state
+        .db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let (value, event) = work(conn)?;
+                audit::record(
+                    conn,
+                    &team,
+                    Some(&pipeline),
+                    &who,
+                    event.action,
+                    &event.subject,
+                    &event.details,
+                )?;
+                Ok(value)
+            })
+        })
+        .await
+}
+
 /// After an edit: the block for htmx, the page otherwise.
 pub async fn respond(
     req: &HttpRequest,
@@ -294,172 +273,4 @@ pub async fn show(
         )));
     }
     fragment(&state, scope, StatusCode::OK, None).await
-}
-
-/// `POST /pipeline/{id}/rename`.
-pub async fn rename(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<PipelineId>,
-    form: web::Form<NameForm>,
-) -> Result<HttpResponse, AppError> {
-    let mut scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
-    let name = match names::name(&form.name) {
-        Ok(name) => name,
-        Err(message) if wants_fragment(&req) => {
-            return fragment(
-                &state,
-                scope,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(message.into()),
-            )
-            .await;
-        }
-        Err(message) => return Err(AppError::BadRequest(format!("Pipeline name: {message}"))),
-    };
-    let (id, team, who, old) = (
-        scope.pipeline.id.clone(),
-        scope.membership.team.id.clone(),
-        actor(&user),
-        scope.pipeline.name.clone(),
-    );
-    let new = name.clone();
-    state
-        .db
-        .run(move |conn| {
-            pipelines::rename(conn, &id, &new)?;
-            Ok(audit::record(
-                conn,
-                &team,
-                Some(&id),
-                &who,
-                "pipeline.renamed",
-                &new,
-                &format!("was {old}"),
-            )?)
-        })
-        .await?;
-    scope.pipeline.name = name;
-    respond(&req, &state, scope).await
-}
-
-/// `POST /pipeline/{id}/delete`: the pipeline and its stages go; instances stay.
-pub async fn delete(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<PipelineId>,
-) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
-    let (id, team, who, name) = (
-        scope.pipeline.id.clone(),
-        scope.membership.team.id.clone(),
-        actor(&user),
-        scope.pipeline.name.clone(),
-    );
-    state
-        .db
-        .run(move |conn| {
-            pipelines::delete(conn, &id)?;
-            Ok(audit::record(
-                conn,
-                &team,
-                None,
-                &who,
-                "pipeline.deleted",
-                &name,
-                "",
-            )?)
-        })
-        .await?;
-    if wants_fragment(&req) {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(""));
-    }
-    user.session.flash(
-        "success",
-        format!(
-            "Pipeline {} deleted; its instances were not touched.",
-            scope.pipeline.name
-        ),
-    )?;
-    Ok(see_other(&scope.application.pipelines_url()))
-}
-
-/// A row of the history table.
-pub struct HistoryRow {
-    /// The deployment.
-    pub d: Deployment,
-    /// When, as an age.
-    pub when: String,
-    /// Duration in seconds, once over.
-    pub took: String,
-    /// Keys that arrived without a value.
-    pub keys: Vec<String>,
-}
-
-#[derive(Template)]
-#[template(path = "pipelines/history.html")]
-struct HistoryPage {
-    chrome: Chrome,
-    team: Team,
-    app: Application,
-    pipeline: crate::db::models::pipelines::Pipeline,
-    rows: Vec<HistoryRow>,
-    events: Vec<(AuditEvent, String)>,
-}
-
-/// `GET /pipeline/{id}/history`: deployments and audit events of a pipeline.
-pub async fn history(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<PipelineId>,
-) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
-    let pid = scope.pipeline.id.clone();
-    let (list, events) = state
-        .db
-        .run(move |conn| {
-            Ok((
-                deployments::history(conn, &pid, 200)?,
-                audit::for_pipeline(conn, &pid, 200)?,
-            ))
-        })
-        .await?;
-    let rows = list
-        .into_iter()
-        .map(|d| HistoryRow {
-            when: ago(d.started_at),
-            took: d
-                .duration_ms()
-                .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
-                .unwrap_or_else(|| "—".into()),
-            keys: d.new_keys(),
-            d,
-        })
-        .collect();
-    let events = events
-        .into_iter()
-        .map(|e| {
-            let when = ago(e.at);
-            (e, when)
-        })
-        .collect();
-    let page = HistoryPage {
-        chrome: chrome(
-            &user,
-            format!("History · {}", scope.pipeline.name),
-            Some(&scope.membership.team),
-        )?,
-        team: scope.membership.team,
-        app: scope.application,
-        pipeline: scope.pipeline,
-        rows,
-        events,
-    };
-    render(StatusCode::OK, &page)
 }

@@ -4,16 +4,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
 use serde::Deserialize;
 
 use super::access::require;
-use super::pipelines::{actor, load, respond};
-use super::views::{Chrome, FormErrors, chrome, render, wants_fragment};
+use super::pipelines::{Audit, audited, load, respond};
+use super::stage_form::{Shown, anchor_of, chosen_instance, render_form};
+use super::views::FormErrors;
 use crate::auth::CurrentUser;
-use crate::db::ids::{InstanceId, PipelineId, StageId};
-use crate::db::models::audit;
-use crate::db::models::instances::{self, Instance};
+use crate::db::ids::{PipelineId, StageId};
 use crate::db::models::pipelines::PipelineScope;
 use crate::db::models::stages::{self, Stage};
 use crate::domain::names;
@@ -21,30 +19,6 @@ use crate::domain::roles::Action;
 use crate::domain::stages::{Direction, Placement};
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// The add / edit stage form as a page (without htmx).
-#[derive(Template)]
-#[template(path = "pipelines/stage_form.html")]
-struct StageFormPage {
-    chrome: Chrome,
-    form: StageFormFragment,
-}
-
-/// The add / edit stage form as a fragment in the pipeline block.
-#[derive(Template)]
-#[template(path = "pipelines/_stage_form.html")]
-struct StageFormFragment {
-    chrome: Chrome,
-    scope: PipelineScope,
-    /// `Some` when editing.
-    stage: Option<Stage>,
-    /// Where a new stage goes: ("before"|"after", stage id) or None for the end.
-    anchor: Option<(String, String)>,
-    choices: Vec<Instance>,
-    name: String,
-    instance: String,
-    errors: FormErrors,
-}
 
 /// Where to add (query of the new-stage form, hidden fields of its post).
 #[derive(Debug, Default, Deserialize)]
@@ -71,99 +45,6 @@ pub struct MoveForm {
     direction: String,
 }
 
-fn anchor_of(before: &str, after: &str) -> Option<(String, String)> {
-    match (before.is_empty(), after.is_empty()) {
-        (false, _) => Some(("before".into(), before.to_owned())),
-        (true, false) => Some(("after".into(), after.to_owned())),
-        _ => None,
-    }
-}
-
-/// Instances of the application not yet in the pipeline (plus `keep`, the one being edited).
-async fn choices(
-    state: &AppState,
-    scope: &PipelineScope,
-    keep: Option<&InstanceId>,
-) -> Result<Vec<Instance>, AppError> {
-    let (app, pipeline, keep) = (
-        scope.application.id.clone(),
-        scope.pipeline.id.clone(),
-        keep.cloned(),
-    );
-    state
-        .db
-        .run(move |conn| {
-            let used: Vec<InstanceId> =
-                stages::list_with_instances(conn, std::slice::from_ref(&pipeline))?
-                    .into_iter()
-                    .map(|(_, i)| i.id)
-                    .collect();
-            let all = instances::list_for_application(conn, &app)?;
-            Ok(all
-                .into_iter()
-                .filter(|i| !used.contains(&i.id) || keep.as_ref() == Some(&i.id))
-                .collect())
-        })
-        .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn form_page(
-    user: &CurrentUser,
-    state: &AppState,
-    req: &HttpRequest,
-    scope: PipelineScope,
-    stage: Option<Stage>,
-    anchor: Option<(String, String)>,
-    values: (String, String),
-    errors: FormErrors,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let choices = choices(state, &scope, stage.as_ref().map(|s| &s.instance_id)).await?;
-    let title = if stage.is_some() {
-        "Edit stage"
-    } else {
-        "Add stage"
-    };
-    let slot = format!("#pipeline-{}-slot", scope.pipeline.id);
-    let form = StageFormFragment {
-        chrome: chrome(
-            user,
-            format!("{title} · {}", scope.pipeline.name),
-            Some(&scope.membership.team),
-        )?,
-        scope,
-        stage,
-        anchor,
-        choices,
-        name: values.0,
-        instance: values.1,
-        errors,
-    };
-    if !wants_fragment(req) {
-        return render(
-            status,
-            &StageFormPage {
-                chrome: form.chrome.clone(),
-                form,
-            },
-        );
-    }
-    let mut response = render(status, &form)?;
-    if status == StatusCode::UNPROCESSABLE_ENTITY {
-        // The form was posted from the block; put the errors where the form is.
-        response.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("hx-retarget"),
-            slot.parse().map_err(|_| AppError::NotFound)?,
-        );
-        response.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("hx-reswap"),
-            actix_web::http::header::HeaderValue::from_static("innerHTML"),
-        );
-    }
-    Ok(response)
-}
-
 /// `GET /pipeline/{id}/stages/new?before=|after=`.
 pub async fn new_form(
     user: CurrentUser,
@@ -175,18 +56,11 @@ pub async fn new_form(
     let scope = load(&user, &state, id.into_inner()).await?;
     require(&scope.membership, Action::ManagePipelines)?;
     let anchor = anchor_of(&query.before, &query.after);
-    form_page(
-        &user,
-        &state,
-        &req,
-        scope,
-        None,
+    let shown = Shown {
         anchor,
-        (String::new(), String::new()),
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+        ..Shown::default()
+    };
+    render_form(&user, &state, &req, scope, shown, StatusCode::OK).await
 }
 
 /// `POST /pipeline/{id}/stages`: add a stage.
@@ -209,23 +83,18 @@ pub async fn add(
         None => Placement::End,
     };
     if let (false, Some(instance)) = (errors.any(), instance) {
-        let (pid, team, who) = (
-            scope.pipeline.id.clone(),
-            scope.membership.team.id.clone(),
-            actor(&user),
-        );
-        let added = state.db.run(move |conn| {
+        let pid = scope.pipeline.id.clone();
+        let added = audited(&state, &user, &scope, move |conn| {
             let stage = stages::add(conn, &pid, &name, &instance.id, &placement)?;
-            audit::record(
-                conn,
-                &team,
-                Some(&pid),
-                &who,
-                "stage.added",
-                &stage.name,
-                &format!("bound to {}", instance.name),
-            )?;
-            Ok(stage)
+            let details = format!("bound to {}", instance.name);
+            Ok((
+                (),
+                Audit {
+                    action: "stage.added",
+                    subject: stage.name,
+                    details,
+                },
+            ))
         });
         match added.await {
             Ok(_) => return respond(&req, &state, scope).await,
@@ -237,43 +106,22 @@ pub async fn add(
         }
     }
     let anchor = anchor_of(&form.before, &form.after);
-    form_page(
+    let shown = Shown {
+        anchor,
+        name: form.name,
+        instance: form.instance,
+        errors,
+        ..Shown::default()
+    };
+    render_form(
         &user,
         &state,
         &req,
         scope,
-        None,
-        anchor,
-        (form.name, form.instance),
-        errors,
+        shown,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
-}
-
-/// The instance picked in a stage form: one of the application's, not already in the pipeline.
-async fn chosen_instance(
-    state: &AppState,
-    scope: &PipelineScope,
-    raw: &str,
-    keep: Option<&InstanceId>,
-    errors: &mut FormErrors,
-) -> Result<Option<Instance>, AppError> {
-    if raw.is_empty() {
-        errors.add("instance", "Choose an instance.");
-        return Ok(None);
-    }
-    let found = choices(state, scope, keep)
-        .await?
-        .into_iter()
-        .find(|i| i.id.as_str() == raw);
-    if found.is_none() {
-        errors.add(
-            "instance",
-            "Choose one of this application's instances that is not in the pipeline yet.",
-        );
-    }
-    Ok(found)
 }
 
 /// Load a stage with its pipeline's scope (404 for outsiders and unknown stages).
@@ -302,19 +150,14 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let (stage, scope) = load_stage(&user, &state, id.into_inner()).await?;
     require(&scope.membership, Action::ManagePipelines)?;
-    let values = (stage.name.clone(), stage.instance_id.to_string());
-    form_page(
-        &user,
-        &state,
-        &req,
-        scope,
-        Some(stage),
-        None,
-        values,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+    let (name, instance) = (stage.name.clone(), stage.instance_id.to_string());
+    let shown = Shown {
+        stage: Some(stage),
+        name,
+        instance,
+        ..Shown::default()
+    };
+    render_form(&user, &state, &req, scope, shown, StatusCode::OK).await
 }
 
 /// `POST /stage/{id}/edit`: rename and/or rebind.
@@ -339,23 +182,18 @@ pub async fn update(
     )
     .await?;
     if let (false, Some(instance)) = (errors.any(), instance) {
-        let (sid, pid, team, who) = (
-            stage.id.clone(),
-            scope.pipeline.id.clone(),
-            scope.membership.team.id.clone(),
-            actor(&user),
-        );
-        let updated = state.db.run(move |conn| {
+        let sid = stage.id.clone();
+        let updated = audited(&state, &user, &scope, move |conn| {
             stages::update(conn, &sid, &name, &instance.id)?;
-            Ok(audit::record(
-                conn,
-                &team,
-                Some(&pid),
-                &who,
-                "stage.edited",
-                &name,
-                &format!("bound to {}", instance.name),
-            )?)
+            let details = format!("bound to {}", instance.name);
+            Ok((
+                (),
+                Audit {
+                    action: "stage.edited",
+                    subject: name,
+                    details,
+                },
+            ))
         });
         match updated.await {
             Ok(()) => return respond(&req, &state, scope).await,
@@ -366,15 +204,19 @@ pub async fn update(
             Err(e) => return Err(e),
         }
     }
-    form_page(
+    let shown = Shown {
+        stage: Some(stage),
+        name: form.name,
+        instance: form.instance,
+        errors,
+        ..Shown::default()
+    };
+    render_form(
         &user,
         &state,
         &req,
         scope,
-        Some(stage),
-        None,
-        (form.name, form.instance),
-        errors,
+        shown,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
@@ -395,26 +237,18 @@ pub async fn move_stage(
         "right" => Direction::Right,
         _ => return Err(AppError::BadRequest("Move left or right.".into())),
     };
-    let (pid, team, who) = (
-        scope.pipeline.id.clone(),
-        scope.membership.team.id.clone(),
-        actor(&user),
-    );
-    state
-        .db
-        .run(move |conn| {
-            stages::move_stage(conn, &stage, direction)?;
-            Ok(audit::record(
-                conn,
-                &team,
-                Some(&pid),
-                &who,
-                "stage.moved",
-                &stage.name,
-                &form.direction,
-            )?)
-        })
-        .await?;
+    audited(&state, &user, &scope, move |conn| {
+        stages::move_stage(conn, &stage, direction)?;
+        Ok((
+            (),
+            Audit {
+                action: "stage.moved",
+                subject: stage.name,
+                details: form.direction.clone(),
+            },
+        ))
+    })
+    .await?;
     respond(&req, &state, scope).await
 }
 
@@ -427,25 +261,17 @@ pub async fn remove(
 ) -> Result<HttpResponse, AppError> {
     let (stage, scope) = load_stage(&user, &state, id.into_inner()).await?;
     require(&scope.membership, Action::ManagePipelines)?;
-    let (pid, team, who) = (
-        scope.pipeline.id.clone(),
-        scope.membership.team.id.clone(),
-        actor(&user),
-    );
-    state
-        .db
-        .run(move |conn| {
-            stages::remove(conn, &stage)?;
-            Ok(audit::record(
-                conn,
-                &team,
-                Some(&pid),
-                &who,
-                "stage.removed",
-                &stage.name,
-                "",
-            )?)
-        })
-        .await?;
+    audited(&state, &user, &scope, move |conn| {
+        stages::remove(conn, &stage)?;
+        Ok((
+            (),
+            Audit {
+                action: "stage.removed",
+                subject: stage.name,
+                details: String::new(),
+            },
+        ))
+    })
+    .await?;
     respond(&req, &state, scope).await
 }

@@ -1,5 +1,7 @@
 //! `pipeline_stages`: the ordered stages of a pipeline. Every edit rewrites the positions of the
-//! whole pipeline in one immediate transaction, as computed by `domain::stages`.
+//! whole pipeline in one transaction, as computed by `domain::stages`. The web layer runs each
+//! edit inside an immediate transaction together with its audit event (`web::pipelines::audited`),
+//! where these nest as savepoints.
 
 use diesel::prelude::*;
 
@@ -91,7 +93,7 @@ pub fn add(
     instance: &InstanceId,
     placement: &Placement<StageId>,
 ) -> Result<Stage, AppError> {
-    conn.immediate_transaction(|conn| {
+    conn.transaction(|conn| {
         let before = current_order(conn, pipeline)?;
         let id = StageId::generate();
         let after = order::insert(&before, id.clone(), placement).map_err(refused)?;
@@ -113,7 +115,7 @@ pub fn add(
 
 /// Move a stage one place left or right.
 pub fn move_stage(conn: &mut Conn, stage: &Stage, direction: Direction) -> Result<(), AppError> {
-    conn.immediate_transaction(|conn| {
+    conn.transaction(|conn| {
         let before = current_order(conn, &stage.pipeline_id)?;
         let after = order::move_stage(&before, &stage.id, direction).map_err(refused)?;
         Ok(write_order(conn, &stage.pipeline_id, &after)?)
@@ -122,7 +124,7 @@ pub fn move_stage(conn: &mut Conn, stage: &Stage, direction: Direction) -> Resul
 
 /// Remove a stage; the ones after it close up.
 pub fn remove(conn: &mut Conn, stage: &Stage) -> Result<(), AppError> {
-    conn.immediate_transaction(|conn| {
+    conn.transaction(|conn| {
         let before = current_order(conn, &stage.pipeline_id)?;
         let after = order::remove(&before, &stage.id).map_err(refused)?;
         diesel::delete(stages::table.find(&stage.id)).execute(conn)?;

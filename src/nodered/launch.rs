@@ -1,0 +1,155 @@
+//! Starting and stopping one Node-RED process: install Node-RED if needed, write settings.js,
+//! spawn `node red.js` with the instance's environment and a parent watchdog, copy its output
+//! into the log, wait until its admin API answers; stop with SIGTERM, then kill after a timeout.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::Child;
+
+use super::Shared;
+use super::runtime::Runtime;
+use super::state::RuntimeState;
+use crate::db::now_ms;
+
+/// How long a runtime gets to exit after SIGTERM before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+/// How long a starting runtime gets until its admin API must answer.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub(super) enum LaunchError {
+    /// Cannot work until someone acts; stay down.
+    Fatal(String),
+    /// The process died while starting; treat like a crash.
+    Exited(String),
+}
+
+/// Install if needed, write settings.js, spawn, and wait until the admin API answers.
+pub(super) async fn launch(
+    rt: &Arc<Runtime>,
+    shared: &Shared,
+) -> Result<(Child, u16), LaunchError> {
+    if let Some(message) = &shared.node_error {
+        return Err(LaunchError::Fatal(message.clone()));
+    }
+    if !shared.install.is_installed() {
+        rt.set(RuntimeState::Installing);
+        rt.note(format!(
+            "Installing Node-RED {} with npm…",
+            super::install::NODE_RED_VERSION
+        ));
+        shared.install.ensure().await.map_err(LaunchError::Fatal)?;
+    }
+    let spec = (shared.loader)(rt.id.clone())
+        .await
+        .map_err(LaunchError::Fatal)?;
+    let port = free_port().map_err(|e| LaunchError::Fatal(format!("no free port: {e}")))?;
+    let dir = shared.user_dir(&rt.id);
+    let settings_js = shared.render_settings(&rt.id, &spec, port);
+    let prepared = tokio::fs::create_dir_all(&dir)
+        .await
+        .and(tokio::fs::write(dir.join("settings.js"), settings_js).await);
+    prepared.map_err(|e| LaunchError::Fatal(format!("cannot write {}: {e}", dir.display())))?;
+
+    let mut child = tokio::process::Command::new("node")
+        .arg("--require")
+        .arg(&shared.watchdog_js)
+        .arg(shared.install.red_js())
+        .arg("--userDir")
+        .arg(&dir)
+        .arg("--settings")
+        .arg(dir.join("settings.js"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &dir)
+        .env("NODE_ENV", "production")
+        .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| LaunchError::Fatal(format!("cannot start node: {e}")))?;
+    let pid = child.id().unwrap_or(0);
+    rt.pid.store(pid, Ordering::SeqCst);
+    let mut env = spec.env.clone();
+    env.sort();
+    *rt.launch_env.lock().unwrap_or_else(|p| p.into_inner()) = env;
+    rt.note(format!(
+        "Starting Node-RED {} on 127.0.0.1:{port} (pid {pid}).",
+        spec.node_red_version
+    ));
+    rt.set(RuntimeState::Starting { port });
+    pump(child.stdout.take(), rt.clone());
+    pump(child.stderr.take(), rt.clone());
+
+    let client = shared.client(&rt.id, port);
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        tokio::select! {
+            status = child.wait() => {
+                rt.pid.store(0, Ordering::SeqCst);
+                let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
+                return Err(LaunchError::Exited(format!("Node-RED stopped while starting ({status}).")));
+            }
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
+        if client.settings().await.is_ok() {
+            break;
+        }
+        if Instant::now() > deadline {
+            stop_child(rt, &mut child).await;
+            return Err(LaunchError::Exited(
+                "Node-RED did not answer within 60 s.".into(),
+            ));
+        }
+    }
+    rt.note("Node-RED is running.");
+    rt.set(RuntimeState::Running {
+        port,
+        pid,
+        since_ms: now_ms(),
+    });
+    Ok((child, port))
+}
+
+/// SIGTERM, wait up to [`STOP_GRACE`], then kill.
+pub(super) async fn stop_child(rt: &Runtime, child: &mut Child) {
+    rt.set(RuntimeState::Stopping);
+    if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+    }
+    if tokio::time::timeout(STOP_GRACE, child.wait())
+        .await
+        .is_err()
+    {
+        rt.note("Node-RED did not stop within 10 s; killing it.");
+        let _ = child.kill().await;
+    }
+    rt.pid.store(0, Ordering::SeqCst);
+    rt.note("Node-RED stopped.");
+}
+
+/// Copy a child's output, line by line, into the runtime's log buffer.
+fn pump(stream: Option<impl AsyncRead + Unpin + Send + 'static>, rt: Arc<Runtime>) {
+    let Some(stream) = stream else { return };
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stream).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            rt.logs.push(line);
+        }
+    });
+}
+
+/// A port free on 127.0.0.1 right now.
+fn free_port() -> std::io::Result<u16> {
+    std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()
+        .map(|a| a.port())
+}

@@ -1,0 +1,127 @@
+//! An instance's live status card (polled by htmx) and its start / stop / restart controls.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::access::require;
+use super::instance_view::StatusView;
+use super::instances::load;
+use super::views::{render, see_other, wants_fragment};
+use crate::auth::CurrentUser;
+use crate::db::ids::InstanceId;
+use crate::db::models::instances::InstanceScope;
+use crate::domain::roles::Action;
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "instances/_status.html")]
+struct StatusFragment {
+    status: StatusView,
+}
+
+/// `GET /instance/{id}/status`: the live status card (htmx); a full navigation gets the overview.
+pub async fn status(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<InstanceId>,
+) -> Result<HttpResponse, AppError> {
+    let scope = load(&user, &state, id.into_inner()).await?;
+    if !wants_fragment(&req) {
+        return Ok(see_other(&super::urls::instance_overview(
+            &scope.instance.id,
+        )));
+    }
+    status_fragment(&state, &scope)
+}
+
+fn status_fragment(state: &AppState, scope: &InstanceScope) -> Result<HttpResponse, AppError> {
+    let can_manage = scope.membership.role.allows(Action::ManageInstances);
+    let status = StatusView::new(
+        &scope.instance,
+        &state.runtimes.status(&scope.instance.id),
+        can_manage,
+    );
+    render(StatusCode::OK, &StatusFragment { status })
+}
+
+/// What a control button asks for.
+#[derive(Debug, Clone, Copy)]
+enum Control {
+    /// Start and keep running.
+    Start,
+    /// Stop and keep stopped.
+    Stop,
+    /// Restart now.
+    Restart,
+}
+
+/// `POST /instance/{id}/start`.
+pub async fn start(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<InstanceId>,
+) -> Result<HttpResponse, AppError> {
+    control(user, state, req, id, Control::Start).await
+}
+
+/// `POST /instance/{id}/stop`.
+pub async fn stop(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<InstanceId>,
+) -> Result<HttpResponse, AppError> {
+    control(user, state, req, id, Control::Stop).await
+}
+
+/// `POST /instance/{id}/restart`.
+pub async fn restart(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<InstanceId>,
+) -> Result<HttpResponse, AppError> {
+    control(user, state, req, id, Control::Restart).await
+}
+
+async fn control(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<InstanceId>,
+    what: Control,
+) -> Result<HttpResponse, AppError> {
+    let mut scope = load(&user, &state, id.into_inner()).await?;
+    require(&scope.membership, Action::ManageInstances)?;
+    let id = scope.instance.id.clone();
+    // Answer with the state the command leads to, not the one before it (briefly wait for it).
+    let mut changes = state.runtimes.runtime(&id).subscribe();
+    changes.borrow_and_update();
+    match what {
+        Control::Start => crate::instances::set_running(&state, &id, true).await?,
+        Control::Stop => crate::instances::set_running(&state, &id, false).await?,
+        Control::Restart => crate::instances::restart(&state, &id).await?,
+    }
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(500), changes.changed()).await;
+    scope.instance.desired_state = if matches!(what, Control::Stop) {
+        "stopped"
+    } else {
+        "running"
+    }
+    .into();
+    if wants_fragment(&req) {
+        return status_fragment(&state, &scope);
+    }
+    let done = match what {
+        Control::Start => "is starting",
+        Control::Stop => "is stopped",
+        Control::Restart => "is restarting",
+    };
+    user.session
+        .flash("success", format!("{} {done}.", scope.instance.name))?;
+    Ok(see_other(&super::urls::instance_overview(&id)))
+}

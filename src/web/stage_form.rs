@@ -1,0 +1,177 @@
+//! The add / edit stage form: the instance picker (this application's instances not yet in the
+//! pipeline), and rendering as a fragment in the pipeline block or as a page of its own.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::views::{Chrome, FormErrors, chrome, render, wants_fragment};
+use crate::auth::CurrentUser;
+use crate::db::ids::InstanceId;
+use crate::db::models::instances::{self, Instance};
+use crate::db::models::pipelines::PipelineScope;
+use crate::db::models::stages::{self, Stage};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The add / edit stage form as a page (without htmx).
+#[derive(Template)]
+#[template(path = "pipelines/stage_form.html")]
+struct StageFormPage {
+    chrome: Chrome,
+    form: StageFormFragment,
+}
+
+/// The add / edit stage form as a fragment in the pipeline block.
+#[derive(Template)]
+#[template(path = "pipelines/_stage_form.html")]
+struct StageFormFragment {
+    chrome: Chrome,
+    scope: PipelineScope,
+    /// `Some` when editing.
+    stage: Option<Stage>,
+    /// Where a new stage goes: ("before"|"after", stage id) or None for the end.
+    anchor: Option<(String, String)>,
+    choices: Vec<Instance>,
+    name: String,
+    instance: String,
+    errors: FormErrors,
+}
+
+pub fn anchor_of(before: &str, after: &str) -> Option<(String, String)> {
+    match (before.is_empty(), after.is_empty()) {
+        (false, _) => Some(("before".into(), before.to_owned())),
+        (true, false) => Some(("after".into(), after.to_owned())),
+        _ => None,
+    }
+}
+
+/// Instances of the application not yet in the pipeline (plus `keep`, the one being edited).
+pub async fn choices(
+    state: &AppState,
+    scope: &PipelineScope,
+    keep: Option<&InstanceId>,
+) -> Result<Vec<Instance>, AppError> {
+    let (app, pipeline, keep) = (
+        scope.application.id.clone(),
+        scope.pipeline.id.clone(),
+        keep.cloned(),
+    );
+    state
+        .db
+        .run(move |conn| {
+            let used: Vec<InstanceId> =
+                stages::list_with_instances(conn, std::slice::from_ref(&pipeline))?
+                    .into_iter()
+                    .map(|(_, i)| i.id)
+                    .collect();
+            let all = instances::list_for_application(conn, &app)?;
+            Ok(all
+                .into_iter()
+                .filter(|i| !used.contains(&i.id) || keep.as_ref() == Some(&i.id))
+                .collect())
+        })
+        .await
+}
+
+/// What the form shows: the stage being edited (or where a new one goes), the values typed,
+/// and their errors.
+#[derive(Default)]
+pub struct Shown {
+    /// `Some` when editing.
+    pub stage: Option<Stage>,
+    /// Where a new stage goes: ("before"|"after", stage id).
+    pub anchor: Option<(String, String)>,
+    /// Stage name typed.
+    pub name: String,
+    /// Instance id chosen.
+    pub instance: String,
+    /// Messages per field.
+    pub errors: FormErrors,
+}
+
+/// The form, as a fragment for htmx (errors retargeted to the block's form slot) or a page.
+pub async fn render_form(
+    user: &CurrentUser,
+    state: &AppState,
+    req: &HttpRequest,
+    scope: PipelineScope,
+    shown: Shown,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let Shown {
+        stage,
+        anchor,
+        name,
+        instance,
+        errors,
+    } = shown;
+    let choices = choices(state, &scope, stage.as_ref().map(|s| &s.instance_id)).await?;
+    let title = if stage.is_some() {
+        "Edit stage"
+    } else {
+        "Add stage"
+    };
+    let slot = format!("#pipeline-{}-slot", scope.pipeline.id);
+    let form = StageFormFragment {
+        chrome: chrome(
+            user,
+            format!("{title} · {}", scope.pipeline.name),
+            Some(&scope.membership.team),
+        )?,
+        scope,
+        stage,
+        anchor,
+        choices,
+        name,
+        instance,
+        errors,
+    };
+    if !wants_fragment(req) {
+        return render(
+            status,
+            &StageFormPage {
+                chrome: form.chrome.clone(),
+                form,
+            },
+        );
+    }
+    let mut response = render(status, &form)?;
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        // The form was posted from the block; put the errors where the form is.
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("hx-retarget"),
+            slot.parse().map_err(|_| AppError::NotFound)?,
+        );
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("hx-reswap"),
+            actix_web::http::header::HeaderValue::from_static("innerHTML"),
+        );
+    }
+    Ok(response)
+}
+
+/// The instance picked in a stage form: one of the application's, not already in the pipeline.
+pub async fn chosen_instance(
+    state: &AppState,
+    scope: &PipelineScope,
+    raw: &str,
+    keep: Option<&InstanceId>,
+    errors: &mut FormErrors,
+) -> Result<Option<Instance>, AppError> {
+    if raw.is_empty() {
+        errors.add("instance", "Choose an instance.");
+        return Ok(None);
+    }
+    let found = choices(state, scope, keep)
+        .await?
+        .into_iter()
+        .find(|i| i.id.as_str() == raw);
+    if found.is_none() {
+        errors.add(
+            "instance",
+            "Choose one of this application's instances that is not in the pipeline yet.",
+        );
+    }
+    Ok(found)
+}
