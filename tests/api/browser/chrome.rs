@@ -21,8 +21,21 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 pub struct Chrome {
     pub client: Client,
     base: String,
-    _driver: Child,
+    driver: Child,
     _profile: TempDir,
+}
+
+impl Drop for Chrome {
+    /// Kill chromedriver and every Chromium process it started, even when a test fails half-way
+    /// (the WebDriver session is never closed then, and Chromium would outlive the test).
+    fn drop(&mut self) {
+        if let Some(group) = self.driver.id().and_then(|id| i32::try_from(id).ok()) {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(group),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
 }
 
 /// chromedriver's (legacy but supported) browser-log endpoint: console messages and failed loads.
@@ -56,8 +69,10 @@ impl Chrome {
     /// Start chromedriver and a headless Chromium with a fresh profile, pointed at `base`.
     pub async fn start(base: &str) -> Res<Self> {
         let port = free_port()?;
+        // Its own process group, so that the browsers it starts die with it (see Drop).
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -98,7 +113,7 @@ impl Chrome {
                     return Ok(Self {
                         client,
                         base: base.to_owned(),
-                        _driver: driver,
+                        driver,
                         _profile: profile,
                     });
                 }
