@@ -69,15 +69,10 @@ impl Application {
             let (db, settings) = (db.clone(), settings.clone());
             tokio::task::spawn_blocking(move || bootstrap_admin(&db, &settings)).await??
         };
-        let node_error = crate::nodered::install::check_node().await.err();
-        if let Some(message) = &node_error {
-            tracing::error!("{message}");
-        }
         let runtimes = Arc::new(Runtimes::new(RuntimesConfig {
             node_red_dir: settings.node_red_dir(),
             instances_dir: settings.instances_dir(),
             tokens: TokenKey::load_or_create(&settings.runtime_key_path())?,
-            node_error,
             loader: crate::instances::spec::loader(db.clone()),
         })?);
         let listener = TcpListener::bind(&settings.bind)
@@ -95,6 +90,14 @@ impl Application {
             settings,
             throttle: LoginThrottle::default(),
             runtimes,
+        });
+        // Node.js/npm are checked in the background: the server must not wait ~0.2 s for npm.
+        let checking = state.runtimes.clone();
+        tokio::spawn(async move {
+            if let Err(problem) = checking.check_node().await {
+                tracing::error!("{problem}");
+                println!("WARNING: {problem}");
+            }
         });
         let started = crate::instances::start_all(&state).await?;
         if started > 0 {
@@ -118,6 +121,9 @@ impl Application {
                 .configure(crate::web::extractor_config)
                 .configure(crate::web::routes)
         })
+        // Without it a compressed (chunked) response's second write waits for the client's
+        // delayed ACK: ~40 ms on every reused connection.
+        .tcp_nodelay(true)
         .listen(listener)?
         .run();
         Ok(Self {

@@ -95,11 +95,21 @@ impl AdminClient {
             .header("Node-RED-API-Version", "v2")
     }
 
-    async fn send(request: RequestBuilder) -> Result<reqwest::Response, NodeRedError> {
-        let response = request
-            .send()
-            .await
-            .map_err(|e| NodeRedError::Unreachable(without_url(&e)))?;
+    async fn send(
+        request: RequestBuilder,
+        idempotent: bool,
+    ) -> Result<reqwest::Response, NodeRedError> {
+        // A runtime whose event loop was busy (e.g. starting 10,000 nodes) may close a pooled
+        // keep-alive socket just as a request goes out on it. Reads are safe to send again once.
+        let retry = request.try_clone().filter(|_| idempotent);
+        let response = match (request.send().await, retry) {
+            (Ok(response), _) => response,
+            (Err(e), Some(again)) if e.is_request() || e.is_connect() => again
+                .send()
+                .await
+                .map_err(|e| NodeRedError::Unreachable(without_url(&e)))?,
+            (Err(e), _) => return Err(NodeRedError::Unreachable(without_url(&e))),
+        };
         let status = response.status();
         if status.is_success() {
             return Ok(response);
@@ -114,8 +124,9 @@ impl AdminClient {
 
     async fn json<T: serde::de::DeserializeOwned>(
         request: RequestBuilder,
+        idempotent: bool,
     ) -> Result<T, NodeRedError> {
-        Self::send(request)
+        Self::send(request, idempotent)
             .await?
             .json()
             .await
@@ -124,12 +135,12 @@ impl AdminClient {
 
     /// `GET /settings`: answers once the runtime is up (the health check).
     pub async fn settings(&self) -> Result<Value, NodeRedError> {
-        Self::json(self.request(Method::GET, "/settings")).await
+        Self::json(self.request(Method::GET, "/settings"), true).await
     }
 
     /// `GET /flows` (v2): the deployed flows and their revision.
     pub async fn flows(&self) -> Result<Flows, NodeRedError> {
-        Self::json(self.request(Method::GET, "/flows")).await
+        Self::json(self.request(Method::GET, "/flows"), true).await
     }
 
     /// `POST /flows` (v2, full deploy). `credentials` are PLAINTEXT per node id; the runtime
@@ -148,7 +159,7 @@ impl AdminClient {
             .request(Method::POST, "/flows")
             .header("Node-RED-Deployment-Type", "full")
             .json(&body);
-        let answer: Value = Self::json(request).await?;
+        let answer: Value = Self::json(request, false).await?;
         answer
             .get("rev")
             .and_then(Value::as_str)
@@ -161,6 +172,7 @@ impl AdminClient {
         let sets: Vec<NodeSet> = Self::json(
             self.request(Method::GET, "/nodes")
                 .header("Accept", "application/json"),
+            true,
         )
         .await?;
         let mut catalog = Catalog::default();
@@ -183,7 +195,7 @@ impl AdminClient {
     /// `POST /nodes`: install a module from npm (needs palette installs allowed).
     pub async fn install_module(&self, module: &str, version: &str) -> Result<(), NodeRedError> {
         let body = json!({ "module": module, "version": version });
-        Self::send(self.request(Method::POST, "/nodes").json(&body))
+        Self::send(self.request(Method::POST, "/nodes").json(&body), false)
             .await
             .map(|_| ())
     }

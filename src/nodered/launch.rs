@@ -34,7 +34,11 @@ pub(super) async fn launch(
     rt: &Arc<Runtime>,
     shared: &Shared,
 ) -> Result<(Child, u16), LaunchError> {
-    if let Some(message) = &shared.node_error {
+    if let Err(message) = shared
+        .node_check
+        .get_or_init(super::install::check_node)
+        .await
+    {
         return Err(LaunchError::Fatal(message.clone()));
     }
     if !shared.install.is_installed() {

@@ -51,8 +51,6 @@ pub struct RuntimesConfig {
     pub instances_dir: PathBuf,
     /// Server key the admin tokens derive from.
     pub tokens: TokenKey,
-    /// `Some(message)` when Node.js/npm are unusable.
-    pub node_error: Option<String>,
     /// Loads what a runtime starts with.
     pub loader: SpecLoader,
 }
@@ -65,7 +63,9 @@ pub(crate) struct Shared {
     http: reqwest::Client,
     pub(crate) loader: SpecLoader,
     pub(crate) watchdog_js: PathBuf,
-    pub(crate) node_error: Option<String>,
+    /// Whether Node.js and npm are usable (checked once, in the background: `npm --version`
+    /// alone takes ~170 ms and must not delay the server's start).
+    pub(crate) node_check: tokio::sync::OnceCell<Result<String, String>>,
 }
 
 impl Shared {
@@ -111,6 +111,9 @@ impl Runtimes {
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(std::time::Duration::from_secs(120))
+            // Node closes idle keep-alive connections after 5 s; ours must be dropped first, or a
+            // request can go out on a socket the runtime is closing (see AdminClient::send).
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()?;
         let shared = Shared {
             install: NodeRedInstall::new(&config.node_red_dir),
@@ -119,7 +122,7 @@ impl Runtimes {
             http,
             loader: config.loader,
             watchdog_js,
-            node_error: config.node_error,
+            node_check: tokio::sync::OnceCell::new(),
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -214,8 +217,21 @@ impl Runtimes {
     }
 
     /// Why runtimes cannot run at all (Node.js/npm missing), if that is the case.
+    /// (`None` also while the check has not finished: see [`Runtimes::check_node`].)
     pub fn node_error(&self) -> Option<&str> {
-        self.shared.node_error.as_deref()
+        self.shared
+            .node_check
+            .get()
+            .and_then(|r| r.as_ref().err())
+            .map(String::as_str)
+    }
+
+    /// Check Node.js and npm once; the version or a message saying what to install.
+    pub async fn check_node(&self) -> &Result<String, String> {
+        self.shared
+            .node_check
+            .get_or_init(install::check_node)
+            .await
     }
 
     /// Stop every runtime gracefully (server shutdown).

@@ -1,0 +1,229 @@
+//! redstage's benchmark (issue 6): one run measures promotion end to end against a raw Node-RED
+//! deploy, the target's downtime, the DevOps Pipelines page under load and its SQL statements,
+//! and the server's memory and cold start; it prints a markdown report and writes it to
+//! `benches/RESULTS.md`. Run it with `.ci/bench` (installs wrk and Node-RED first). The server
+//! is this repository's release binary, run as a separate process and stopped at the end.
+
+#[path = "redstage/downtime.rs"]
+mod downtime;
+#[path = "redstage/facts.rs"]
+mod facts;
+#[path = "redstage/flows.rs"]
+mod flows;
+#[path = "redstage/page.rs"]
+mod page;
+#[path = "redstage/promote.rs"]
+mod promote;
+#[path = "redstage/report.rs"]
+mod report;
+#[path = "redstage/server.rs"]
+mod server;
+#[path = "redstage/setup.rs"]
+mod setup;
+#[path = "redstage/web.rs"]
+mod web;
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::flows::Size;
+use crate::report::Results;
+use crate::server::{Server, cold_start};
+
+/// Runs per flow size (each run: one promotion and one raw deploy).
+const RUNS: [(Size, usize); 3] = [
+    (Size::Hello, 9),
+    (Size::Nodes(2_000), 9),
+    (Size::Nodes(10_000), 5),
+];
+const PIPELINES: usize = 1_000;
+const LOAD_SECONDS: u32 = 10;
+
+/// `BENCH_QUICK=1`: one run of each and short loads, to try the bench out (RESULTS.md is kept).
+fn quick() -> bool {
+    std::env::var_os("BENCH_QUICK").is_some()
+}
+
+/// `n` runs, or 1 when quick.
+fn runs(n: usize) -> usize {
+    if quick() { 1 } else { n }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let started = Instant::now();
+    let mut results = Results::default();
+    tokio::select! {
+        done = run(&mut results) => done?,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted"),
+    }
+    let markdown = report::render(&results, started.elapsed());
+    println!("\n{markdown}");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");
+    if !quick() {
+        std::fs::write(path, markdown)?;
+        eprintln!("written to {path}");
+    }
+    Ok(())
+}
+
+fn say(what: &str) {
+    eprintln!("== {what}");
+}
+
+async fn run(r: &mut Results) -> Result<()> {
+    r.facts = facts::machine().await?;
+    say("cold starts (fresh and existing data directories)");
+    let small = tempfile::tempdir()?;
+    let mut fresh = Vec::new();
+    for i in 0..runs(5) {
+        let dir = tempfile::tempdir()?;
+        fresh.push(cold_start(dir.path(), &format!("cold-fresh-{i}")).await?);
+    }
+    cold_start(small.path(), "cold-first").await?;
+    let mut existing = Vec::new();
+    for i in 0..runs(5) {
+        existing.push(cold_start(small.path(), &format!("cold-existing-{i}")).await?);
+    }
+    r.cold.push(("fresh data directory".into(), fresh));
+    r.cold
+        .push(("existing data directory (no instances)".into(), existing));
+
+    let data = tempfile::tempdir()?;
+    let mut server = Server::spawn(data.path(), "server")?;
+    eprintln!(
+        "server at {} (log: target/tmp/bench-logs/server.log)",
+        server.base
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    memory(r, &server, "idle, 1 s after start")?;
+    let people = setup::people(&server.base).await?;
+    memory(r, &server, "after two people signed in (argon2)")?;
+
+    say("promotions: Development -> Production");
+    let line_app = setup::application(&people.admin, "Line 1").await?;
+    let line = setup::line(data.path(), people.member, &line_app).await?;
+    let version = line.target.node_red_version().await?;
+    r.facts.push(format!(
+        "Node-RED {version}, installed in target/tmp/node-red"
+    ));
+    for (size, count) in RUNS.map(|(size, n)| (size, runs(n))) {
+        eprintln!(
+            "{}: warm-up, then {count} promotions and {count} raw deploys",
+            size.label()
+        );
+        line.promote(size).await?;
+        line.raw(size).await?;
+        let (mut promos, mut raws) = (Vec::new(), Vec::new());
+        for _ in 0..count {
+            promos.push(line.promote(size).await?);
+            raws.push(line.raw(size).await?);
+        }
+        r.promotions.push((size, promos, raws));
+        memory(r, &server, &format!("after the {} runs", size.label()))?;
+        if matches!(size, Size::Hello) {
+            say("downtime during promotions and raw deploys of hello.json");
+            let (mut promoted, mut deployed) = (Vec::new(), Vec::new());
+            for _ in 0..runs(10) {
+                promoted.push(line.downtime(true).await?);
+                deployed.push(line.downtime(false).await?);
+            }
+            r.downtime.push(("promotion", promoted));
+            r.downtime.push(("raw full deploy", deployed));
+        }
+    }
+    let noisy = line.noisy.load(std::sync::atomic::Ordering::Relaxed);
+    r.notes.push(format!(
+        "Each timed deploy started once the machine was quiet (< 15% busy over 200 ms); {noisy} did not get quiet within 5 s and started anyway."
+    ));
+
+    say("pipelines page");
+    let big = setup::application(&people.admin, "Big").await?;
+    let names = ["Development", "Test", "QA", "Staging", "Production"];
+    let instances = setup::instances(&people.admin, &big, &names).await?;
+    let ids: Vec<String> = instances.into_iter().map(|(id, _)| id).collect();
+    let seeded = page::seed(&line.db, &big, &ids, PIPELINES).await?;
+    r.notes.push(format!(
+        "Seeding {PIPELINES} pipelines × 5 stages into the running server's SQLite file took {:.1} s.",
+        seeded.as_secs_f64()
+    ));
+    let big_path = format!("/application/{big}/pipelines");
+    let last = PIPELINES.div_ceil(20);
+    for (what, path, shown) in [
+        (
+            "Line 1: 1 pipeline × 2 stages".to_owned(),
+            format!("/application/{line_app}/pipelines"),
+            1,
+        ),
+        (
+            format!("Big: {PIPELINES} pipelines × 5 stages, page 1"),
+            big_path.clone(),
+            20,
+        ),
+        (
+            format!("Big, page {last}"),
+            format!("{big_path}?page={last}"),
+            20,
+        ),
+    ] {
+        let (count, bytes) = page::queries(&people.admin, &path).await?;
+        r.queries.push((what, shown, count, bytes));
+    }
+    let cookie = format!("Cookie: {}", people.admin.cookie()?);
+    let gzip = "Accept-Encoding: gzip, deflate, br, zstd".to_owned();
+    let seconds = if quick() { 2 } else { LOAD_SECONDS };
+    let small = format!("/application/{line_app}/pipelines");
+    let page1 = "1,000 pipelines, page 1";
+    let browser = "1,000 pipelines, page 1, with a browser's Accept-Encoding (gzip)";
+    for (what, path, connections, compressed) in [
+        (page1, &big_path, 1, false),
+        (page1, &big_path, 4, false),
+        (page1, &big_path, 32, false),
+        (browser, &big_path, 1, true),
+        (browser, &big_path, 4, true),
+        ("Line 1 (1 pipeline), for reference", &small, 4, false),
+    ] {
+        eprintln!("wrk: {what}, {connections} connection(s), {seconds} s");
+        let mut headers = vec![cookie.clone()];
+        if compressed {
+            headers.push(gzip.clone());
+        }
+        let url = people.admin.url(path);
+        let load = page::wrk(&server, &url, &headers, connections, seconds).await?;
+        r.loads.push((what, load));
+    }
+    memory(r, &server, "after the page load")?;
+    let runtimes = server.runtimes_kib();
+    let count = runtimes.len();
+    let each: Vec<String> = runtimes.iter().map(|k| format!("{}", k / 1024)).collect();
+    r.notes.push(format!(
+        "RSS of the {count} Node-RED runtimes then (not counted above), MiB: {} (Line 1's two hold the last 10,000-node flows).",
+        each.join(", ")
+    ));
+    drop(line);
+    let (stop, left) = server.stop()?;
+    r.notes.push(format!(
+        "Stopping the server with its {count} runtimes (SIGTERM) took {:.0} ms; processes left behind: {left}.",
+        stop.as_secs_f64() * 1000.0
+    ));
+
+    say("cold starts on the bench's data directory");
+    let mut loaded = Vec::new();
+    for i in 0..runs(3) {
+        loaded.push(cold_start(data.path(), &format!("cold-loaded-{i}")).await?);
+    }
+    let what = format!(
+        "the bench's data directory ({count} instances that start with it, {} pipelines)",
+        PIPELINES + 1
+    );
+    r.cold.push((what, loaded));
+    Ok(())
+}
+
+/// Record the server's memory now.
+fn memory(r: &mut Results, server: &Server, what: &str) -> Result<()> {
+    let (rss, hwm) = server.memory_kib()?;
+    r.memory.push((what.to_owned(), rss, hwm));
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! Promotion end to end (press play -> the target serves the new flows) next to a raw Node-RED
+//! full deploy of the same flows onto the same target, and the target's downtime during each.
+//! The promotion's steps are followed in its `deployments` row (read from the SQLite file, WAL).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use redstage::db::Db;
+use redstage::db::ids::{DeploymentId, InstanceId};
+use redstage::db::models::deployments;
+use tokio::task::JoinHandle;
+
+use crate::downtime::{Downtime, prober};
+use crate::facts::settle;
+use crate::flows::{Runtime, Size, Version, version};
+use crate::web::Browser;
+
+/// Steps of a promotion as first seen (since the press), e.g. ("deploying", 41 ms).
+pub type Steps = Vec<(String, Duration)>;
+
+/// One promotion.
+pub struct Promotion {
+    /// Press -> the POST answered.
+    pub post: Duration,
+    /// Press -> the target serves the new flows.
+    pub serving: Duration,
+    pub steps: Steps,
+}
+
+/// One raw full deploy.
+pub struct Raw {
+    /// POST /flows -> answered.
+    pub post: Duration,
+    /// POST /flows -> the target serves the new flows.
+    pub serving: Duration,
+}
+
+/// A pipeline Development -> Production of two running instances.
+pub struct Line {
+    pub member: Browser,
+    /// The Development stage (play is pressed on it).
+    pub stage: String,
+    pub source: Runtime,
+    pub target: Runtime,
+    pub target_id: InstanceId,
+    pub db: Db,
+    pub scratch: PathBuf,
+    pub tags: AtomicU32,
+    /// Timed runs that started although the machine did not quiet down within 5 s.
+    pub noisy: AtomicU32,
+}
+
+/// A pressed play: when, how long the POST took, and the watcher of its row.
+struct Pressed {
+    at: Instant,
+    post: Duration,
+    watcher: JoinHandle<Result<Steps>>,
+}
+
+impl Line {
+    fn next(&self, size: Size) -> Result<Version> {
+        let tag = format!("v{}", self.tags.fetch_add(1, Ordering::Relaxed));
+        version(size, &tag, &self.scratch)
+    }
+
+    /// Put the version on the source with a raw deploy and wait till it serves it (untimed).
+    async fn prepare_source(&self, v: &Version) -> Result<()> {
+        self.source.deploy(v.body.clone()).await?;
+        self.source.wait_serving(&v.probe).await
+    }
+
+    /// Before a timed run: let the runtimes finish what the last deploy left (starting, GC).
+    async fn settle(&self) -> Result<()> {
+        if !settle().await? {
+            self.noisy.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Press play on the source stage as the member (the token is read before the clock starts).
+    async fn press(&self) -> Result<Pressed> {
+        let token = self.member.csrf().await?;
+        let target = self.target_id.clone();
+        let before = self
+            .db
+            .run(move |conn| Ok(deployments::latest_onto(conn, &[target])?))
+            .await?
+            .pop()
+            .map(|d| d.id);
+        let at = Instant::now();
+        let watcher = tokio::spawn(watch(self.db.clone(), self.target_id.clone(), before, at));
+        let page = self
+            .member
+            .press(&format!("/stage/{}/promote", self.stage), &token)
+            .await?;
+        let post = at.elapsed();
+        if page.status != reqwest::StatusCode::OK {
+            watcher.abort();
+            bail!("pressing play answered {}", page.status);
+        }
+        Ok(Pressed { at, post, watcher })
+    }
+
+    pub async fn promote(&self, size: Size) -> Result<Promotion> {
+        let v = self.next(size)?;
+        self.prepare_source(&v).await?;
+        self.settle().await?;
+        let pressed = self.press().await?;
+        self.target.wait_serving(&v.probe).await?;
+        let serving = pressed.at.elapsed();
+        let steps = pressed.watcher.await??;
+        Ok(Promotion {
+            post: pressed.post,
+            serving,
+            steps,
+        })
+    }
+
+    pub async fn raw(&self, size: Size) -> Result<Raw> {
+        let v = self.next(size)?;
+        self.settle().await?;
+        let at = Instant::now();
+        self.target.deploy(v.body).await?;
+        let post = at.elapsed();
+        self.target.wait_serving(&v.probe).await?;
+        Ok(Raw {
+            post,
+            serving: at.elapsed(),
+        })
+    }
+
+    /// Probe the target's GET /hello every 10 ms from 100 ms before a promotion (`promote`) or
+    /// a raw full deploy of a new hello.json version until 300 ms after the new version answers.
+    pub async fn downtime(&self, promote: bool) -> Result<Downtime> {
+        let v = self.next(Size::Hello)?;
+        if promote {
+            self.prepare_source(&v).await?;
+        }
+        self.settle().await?;
+        let trigger = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if promote {
+                let pressed = self.press().await?;
+                return Ok(Some(pressed));
+            }
+            self.target.deploy(v.body.clone()).await?;
+            Ok::<_, anyhow::Error>(None)
+        };
+        let (seen, pressed) = tokio::join!(prober(&self.target, &v.probe), trigger);
+        if let Some(pressed) = pressed? {
+            pressed.watcher.await??;
+        }
+        seen
+    }
+}
+
+/// Follow the promotion's row (the newest onto the target other than `before`, then by its id)
+/// every 2 ms until it is over; the steps as first seen. Fails unless it succeeded.
+async fn watch(
+    db: Db,
+    target: InstanceId,
+    before: Option<DeploymentId>,
+    at: Instant,
+) -> Result<Steps> {
+    let mut steps: Steps = Vec::new();
+    let mut known: Option<DeploymentId> = None;
+    loop {
+        let (id, target) = (known.clone(), target.clone());
+        let row = db
+            .run(move |conn| match id {
+                Some(id) => Ok(Some(deployments::find(conn, &id)?)),
+                None => Ok(deployments::latest_onto(conn, &[target])?.pop()),
+            })
+            .await?
+            .filter(|row| Some(&row.id) != before.as_ref());
+        if let Some(row) = row {
+            known = Some(row.id.clone());
+            if steps.last().map(|(step, _)| step) != Some(&row.step) {
+                steps.push((row.step.clone(), at.elapsed()));
+            }
+            if !row.is_active() {
+                if row.status != deployments::status::SUCCEEDED {
+                    bail!("the promotion {}: {:?}", row.status, row.error);
+                }
+                return Ok(steps);
+            }
+        }
+        if at.elapsed() > Duration::from_secs(300) {
+            bail!("the promotion did not finish within 300 s: {steps:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}

@@ -1,0 +1,190 @@
+//! The markdown report (printed, and written to benches/RESULTS.md).
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use crate::downtime::Downtime;
+use crate::flows::Size;
+use crate::page::Load;
+use crate::promote::{Promotion, Raw, Steps};
+
+/// Everything measured.
+#[derive(Default)]
+pub struct Results {
+    pub facts: Vec<String>,
+    pub promotions: Vec<(Size, Vec<Promotion>, Vec<Raw>)>,
+    pub downtime: Vec<(&'static str, Vec<Downtime>)>,
+    /// (page, pipelines shown, statements, HTML bytes)
+    pub queries: Vec<(String, usize, u64, usize)>,
+    /// (page, wrk run)
+    pub loads: Vec<(&'static str, Load)>,
+    /// (what, VmRSS KiB, VmHWM KiB)
+    pub memory: Vec<(String, u64, u64)>,
+    /// (what, start times)
+    pub cold: Vec<(String, Vec<Duration>)>,
+    pub notes: Vec<String>,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+fn fmt_ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else {
+        format!("{v:.1} ms")
+    }
+}
+
+/// "median (min–max)" of durations.
+fn spread(values: &[Duration]) -> String {
+    let v: Vec<f64> = values.iter().map(|d| ms(*d)).collect();
+    let (lo, hi) = v
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+    format!("{} ({:.0}–{:.0})", fmt_ms(median(v)), lo, hi)
+}
+
+/// When each step was first seen (a step too short to be seen takes the next one's time).
+fn step_at(steps: &Steps, name: &str) -> Option<f64> {
+    const ORDER: [&str; 5] = ["reading", "checking", "deploying", "verifying", "done"];
+    let from = ORDER.iter().position(|s| *s == name)?;
+    ORDER[from..]
+        .iter()
+        .find_map(|s| steps.iter().find(|(n, _)| n == s).map(|(_, d)| ms(*d)))
+}
+
+pub fn render(r: &Results, took: Duration) -> String {
+    let mut md = String::from("# redstage benchmarks\n\n");
+    let _ = writeln!(
+        md,
+        "Made by `.ci/bench` (`cargo bench --bench redstage`), which ran for {:.0} s after the build.\n",
+        took.as_secs_f64()
+    );
+    for fact in &r.facts {
+        let _ = writeln!(md, "- {fact}");
+    }
+    md.push_str("\n## Promotion end to end vs a raw Node-RED full deploy\n\n");
+    md.push_str("Press play (`POST /stage/{id}/promote`, a signed-in member) until the target serves the new flows, next to `POST /flows` (v2, full) of the same flows onto the same target until it serves them. Medians (min–max) of alternating runs, after one warm-up of each.\n\n");
+    md.push_str("| flows | runs | promotion: press → serves | raw full deploy → serves | ratio (goal ≤ 1.2×) | promotion: press → row done |\n|---|---|---|---|---|---|\n");
+    for (size, promos, raws) in &r.promotions {
+        let p: Vec<Duration> = promos.iter().map(|p| p.serving).collect();
+        let w: Vec<Duration> = raws.iter().map(|r| r.serving).collect();
+        let done: Vec<Duration> = promos
+            .iter()
+            .filter_map(|p| p.steps.last().map(|(_, d)| *d))
+            .collect();
+        let ratio =
+            median(p.iter().map(|d| ms(*d)).collect()) / median(w.iter().map(|d| ms(*d)).collect());
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {ratio:.2}× | {} |",
+            size.label(),
+            promos.len(),
+            spread(&p),
+            spread(&w),
+            spread(&done)
+        );
+    }
+    md.push_str("\nWhere the time goes (medians, ms after the press; steps as first seen in the `deployments` row, polled every 2 ms):\n\n");
+    md.push_str("| flows | POST answered | reading | checking | deploying | verifying | target serves | done | raw: POST answered | raw: serves |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for (size, promos, raws) in &r.promotions {
+        let at = |name: &str| {
+            median(
+                promos
+                    .iter()
+                    .filter_map(|p| step_at(&p.steps, name))
+                    .collect(),
+            )
+        };
+        let post = median(promos.iter().map(|p| ms(p.post)).collect());
+        let serves = median(promos.iter().map(|p| ms(p.serving)).collect());
+        let raw_post = median(raws.iter().map(|r| ms(r.post)).collect());
+        let raw_serves = median(raws.iter().map(|r| ms(r.serving)).collect());
+        let _ = writeln!(
+            md,
+            "| {} | {post:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {serves:.0} | {:.0} | {raw_post:.0} | {raw_serves:.0} |",
+            size.label(),
+            at("reading"),
+            at("checking"),
+            at("deploying"),
+            at("verifying"),
+            at("done")
+        );
+    }
+    md.push_str("\n## Target downtime (hello.json, no env change)\n\n`GET /hello` on the target every 10 ms (each request on its own) from 100 ms before the deploy until the new version has answered for 300 ms; a failure is any answer but 200, or none within 5 s.\n\n");
+    md.push_str("| deploy | runs | probes | failed probes (goal 0) | of which unanswered after 5 s | runs with a failure | longest outage |\n|---|---|---|---|---|---|---|\n");
+    for (what, runs) in &r.downtime {
+        let probes: u32 = runs.iter().map(|d| d.probes).sum();
+        let failed: u32 = runs.iter().map(|d| d.failed).sum();
+        let hung: u32 = runs.iter().map(|d| d.hung).sum();
+        let with = runs.iter().filter(|d| d.failed > 0).count();
+        let outage = runs.iter().map(|d| d.outage).max().unwrap_or_default();
+        let _ = writeln!(
+            md,
+            "| {what} | {} | {probes} | {failed} | {hung} | {with} | {} |",
+            runs.len(),
+            fmt_ms(ms(outage))
+        );
+    }
+    md.push_str("\n## DevOps Pipelines page\n\nSQL statements of one `GET /application/{id}/pipelines` (from `GET /admin/stats`, less a stats request's own):\n\n");
+    md.push_str(
+        "| page | pipelines shown | SQL statements (goal: the same) | HTML |\n|---|---|---|---|\n",
+    );
+    for (what, shown, count, bytes) in &r.queries {
+        let _ = writeln!(
+            md,
+            "| {what} | {shown} | {count} | {:.0} KiB |",
+            *bytes as f64 / 1024.0
+        );
+    }
+    md.push_str("\n`wrk -t1 --latency` for 10 s per row, signed in as the administrator (an owner of the team); the application with 1,000 pipelines has 5 stages in each and 5 running instances:\n\n");
+    md.push_str("| page | connections | requests/s | p50 | p99 | server CPU (% of one core) | machine busy (% of all cores) | server CPU per request |\n|---|---|---|---|---|---|---|---|\n");
+    for (page, l) in &r.loads {
+        let _ = writeln!(
+            md,
+            "| {page} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.0}% | {:.0}% | {:.0} µs |",
+            l.connections,
+            l.requests_per_s,
+            l.p50_ms,
+            l.p99_ms,
+            l.server_cpu,
+            l.machine_busy,
+            l.cpu_per_request_us
+        );
+    }
+    md.push_str("\n## Server process\n\n| measure | value |\n|---|---|\n");
+    for (what, rss, hwm) in &r.memory {
+        let _ = writeln!(
+            md,
+            "| RSS {what} | {:.1} MiB (peak so far {:.1} MiB) |",
+            *rss as f64 / 1024.0,
+            *hwm as f64 / 1024.0
+        );
+    }
+    for (what, starts) in &r.cold {
+        let _ = writeln!(
+            md,
+            "| cold start, {what}: spawn → first 200 on `GET /login`, median of {} | {} |",
+            starts.len(),
+            spread(starts)
+        );
+    }
+    if !r.notes.is_empty() {
+        md.push_str("\nNotes:\n\n");
+        for note in &r.notes {
+            let _ = writeln!(md, "- {note}");
+        }
+    }
+    md
+}
