@@ -85,9 +85,8 @@ impl Line {
         let target = self.target_id.clone();
         let before = self
             .db
-            .run(move |conn| Ok(deployments::latest_onto(conn, &[target])?))
+            .run(move |conn| Ok(deployments::latest_onto_instance(conn, &target)?))
             .await?
-            .pop()
             .map(|d| d.id);
         let at = Instant::now();
         let watcher = tokio::spawn(watch(self.db.clone(), self.target_id.clone(), before, at));
@@ -171,7 +170,7 @@ async fn watch(
         let row = db
             .run(move |conn| match id {
                 Some(id) => Ok(Some(deployments::find(conn, &id)?)),
-                None => Ok(deployments::latest_onto(conn, &[target])?.pop()),
+                None => Ok(deployments::latest_onto_instance(conn, &target)?),
             })
             .await?
             .filter(|row| Some(&row.id) != before.as_ref());

@@ -106,7 +106,7 @@ pub async fn start(state: &AppState, request: PlayRequest) -> Result<DeploymentI
     let (pipeline, source_id) = (request.pipeline.id.clone(), request.source.clone());
     let (source, target) = state
         .db
-        .run(move |conn| Ok(stages::list_with_instances(conn, &[pipeline])?))
+        .run(move |conn| Ok(stages::list_for_pipeline(conn, &pipeline)?))
         .await
         .and_then(|stages| pick(stages, &source_id, &request.pipeline))?;
     if target.1.protected && !request.role.allows(Action::ManageProtected) {

@@ -203,9 +203,9 @@ pub async fn overview(
     let target = scope.instance.id.clone();
     let last = state
         .db
-        .run(move |conn| Ok(deployments::latest_success_onto(conn, &[target])?))
+        .run(move |conn| Ok(deployments::latest_success_onto_instance(conn, &target)?))
         .await?;
-    let last_deployed = last.first().map(|d| {
+    let last_deployed = last.map(|d| {
         let when = super::views::ago(d.finished_at.unwrap_or(d.started_at));
         format!("{when} by {}, from {}", d.started_by_name, d.source_name)
     });

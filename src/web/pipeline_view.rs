@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::db::Conn;
-use crate::db::ids::{InstanceId, PipelineId, StageId};
+use crate::db::ids::{ApplicationId, InstanceId, PipelineId, StageId};
 use crate::db::models::deployments::{self, Deployment};
 use crate::db::models::instances::Instance;
 use crate::db::models::pipelines::Pipeline;
@@ -123,26 +123,52 @@ fn result_of(latest: Option<&Deployment>) -> Option<(&'static str, String)> {
     }
 }
 
-/// Build the views of `pipelines` (all of one application) in five queries.
+/// Which pipelines of an application to show.
+pub enum Shown<'a> {
+    /// One page of the application's pipelines.
+    Page {
+        /// Its pipelines, as `pipelines::page_for_application` returned them.
+        pipelines: Vec<Pipeline>,
+        /// Offset of that page.
+        offset: i64,
+        /// Size of that page.
+        limit: i64,
+    },
+    /// A single pipeline (the block htmx polls).
+    One(&'a Pipeline),
+}
+
+/// Build the views of some pipelines of `app` in four queries whose text never changes (so they
+/// stay prepared), however many pipelines there are.
 pub fn load(
     conn: &mut Conn,
     runtimes: &Runtimes,
     membership: &Membership,
-    pipelines: Vec<Pipeline>,
+    app: &ApplicationId,
+    shown: Shown<'_>,
 ) -> Result<Vec<PipelineView>, AppError> {
-    let ids: Vec<PipelineId> = pipelines.iter().map(|p| p.id.clone()).collect();
-    let all = stages::list_with_instances(conn, &ids)?;
-    let instance_ids: Vec<InstanceId> = all.iter().map(|(_, i)| i.id.clone()).collect();
-    let latest: HashMap<InstanceId, Deployment> = deployments::latest_onto(conn, &instance_ids)?
-        .into_iter()
-        .map(|d| (d.target_instance_id.clone(), d))
-        .collect();
-    let success: HashMap<InstanceId, Deployment> =
-        deployments::latest_success_onto(conn, &instance_ids)?
-            .into_iter()
+    let (pipelines, all) = match shown {
+        Shown::Page {
+            pipelines,
+            offset,
+            limit,
+        } => {
+            let all = stages::list_for_page(conn, app, offset, limit)?;
+            (pipelines, all)
+        }
+        Shown::One(pipeline) => (
+            vec![pipeline.clone()],
+            stages::list_for_pipeline(conn, &pipeline.id)?,
+        ),
+    };
+    let by_target = |list: Vec<Deployment>| -> HashMap<InstanceId, Deployment> {
+        list.into_iter()
             .map(|d| (d.target_instance_id.clone(), d))
-            .collect();
-    let missing: HashMap<InstanceId, i64> = env_vars::missing_values(conn, &instance_ids)?
+            .collect()
+    };
+    let latest = by_target(deployments::latest_in_application(conn, app)?);
+    let success = by_target(deployments::latest_success_in_application(conn, app)?);
+    let missing: HashMap<InstanceId, i64> = env_vars::missing_values_in_application(conn, app)?
         .into_iter()
         .collect();
     let mut by_pipeline: HashMap<PipelineId, Vec<(Stage, Instance)>> = HashMap::new();

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::pipeline_view::{self, PipelineView};
+use super::pipeline_view::{self, PipelineView, Shown};
 use super::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::Conn;
@@ -96,13 +96,14 @@ pub(crate) async fn page(
         .db
         .run(move |conn| {
             let scope = applications::scope(conn, &id, &uid)?;
-            let (list, total) = pipelines::page_for_application(
-                conn,
-                &scope.application.id,
-                (number - 1) * PAGE_SIZE,
-                PAGE_SIZE,
-            )?;
-            let views = pipeline_view::load(conn, &runtimes, &scope.membership, list)?;
+            let (app, offset) = (&scope.application.id, (number - 1) * PAGE_SIZE);
+            let (list, total) = pipelines::page_for_application(conn, app, offset, PAGE_SIZE)?;
+            let shown = Shown::Page {
+                pipelines: list,
+                offset,
+                limit: PAGE_SIZE,
+            };
+            let views = pipeline_view::load(conn, &runtimes, &scope.membership, app, shown)?;
             // Only the empty state needs to know whether instances exist.
             let has_instances = total > 0
                 || crate::db::models::instances::count_for_application(
@@ -185,7 +186,14 @@ pub async fn fragment(
     let mut views = state
         .db
         .run(move |conn| {
-            pipeline_view::load(conn, &runtimes, &scope.membership, vec![scope.pipeline])
+            let app = &scope.pipeline.application_id;
+            pipeline_view::load(
+                conn,
+                &runtimes,
+                &scope.membership,
+                app,
+                Shown::One(&scope.pipeline),
+            )
         })
         .await?;
     let pipeline = views.pop().ok_or(AppError::NotFound)?;

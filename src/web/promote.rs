@@ -61,7 +61,7 @@ async fn plan(
         .run(move |conn| {
             let stage = stages::find(conn, &id)?;
             let scope = crate::db::models::pipelines::scope(conn, &stage.pipeline_id, &uid)?;
-            let all = stages::list_with_instances(conn, std::slice::from_ref(&scope.pipeline.id))?;
+            let all = stages::list_for_pipeline(conn, &scope.pipeline.id)?;
             let at = all
                 .iter()
                 .position(|(s, _)| s.id == stage.id)

@@ -60,11 +60,10 @@ pub async fn choices(
     state
         .db
         .run(move |conn| {
-            let used: Vec<InstanceId> =
-                stages::list_with_instances(conn, std::slice::from_ref(&pipeline))?
-                    .into_iter()
-                    .map(|(_, i)| i.id)
-                    .collect();
+            let used: Vec<InstanceId> = stages::list_for_pipeline(conn, &pipeline)?
+                .into_iter()
+                .map(|(_, i)| i.id)
+                .collect();
             let all = instances::list_for_application(conn, &app)?;
             Ok(all
                 .into_iter()

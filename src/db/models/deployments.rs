@@ -2,10 +2,11 @@
 //! (status queued or running) makes "one promotion onto an instance at a time" a database fact.
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
-use crate::db::ids::{DeploymentId, InstanceId, PipelineId, SnapshotId, StageId, UserId};
-use crate::db::schema::deployments as d;
+use crate::db::ids::{
+    ApplicationId, DeploymentId, InstanceId, PipelineId, SnapshotId, StageId, UserId,
+};
+use crate::db::schema::{deployments as d, instances};
 use crate::db::{Conn, now_ms};
 
 /// Statuses of a deployment.
@@ -23,7 +24,7 @@ pub mod status {
 }
 
 /// One promotion.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, QueryableByName)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = d, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Deployment {
     /// Opaque id.
@@ -183,40 +184,72 @@ pub fn unfinished(conn: &mut Conn) -> QueryResult<Vec<Deployment>> {
         .load(conn)
 }
 
-/// The newest deployment onto each of `targets` (any status), one query.
-pub fn latest_onto(conn: &mut Conn, targets: &[InstanceId]) -> QueryResult<Vec<Deployment>> {
-    newest_per_target(conn, targets, false)
+/// The newest deployment onto each instance of an application (any status), one query.
+pub fn latest_in_application(conn: &mut Conn, app: &ApplicationId) -> QueryResult<Vec<Deployment>> {
+    let newer = diesel::alias!(crate::db::schema::deployments as newer);
+    // Per instance, the id of its newest deployment: an index probe on (target, started_at).
+    let newest = newer
+        .filter(newer.field(d::target_instance_id).eq(instances::id))
+        .order((newer.field(d::started_at).desc(), newer.field(d::id).desc()))
+        .select(newer.field(d::id))
+        .limit(1)
+        .single_value();
+    let ids = instances::table
+        .filter(instances::application_id.eq(app))
+        .select(newest);
+    d::table
+        .filter(d::id.nullable().eq_any(ids))
+        .select(Deployment::as_select())
+        .load(conn)
 }
 
-/// The newest successful deployment onto each of `targets`, one query.
-pub fn latest_success_onto(
+/// The newest successful deployment onto each instance of an application, one query.
+pub fn latest_success_in_application(
     conn: &mut Conn,
-    targets: &[InstanceId],
+    app: &ApplicationId,
 ) -> QueryResult<Vec<Deployment>> {
-    newest_per_target(conn, targets, true)
+    let newer = diesel::alias!(crate::db::schema::deployments as newer);
+    let newest = newer
+        .filter(newer.field(d::target_instance_id).eq(instances::id))
+        .filter(newer.field(d::status).eq(status::SUCCEEDED))
+        .order((newer.field(d::started_at).desc(), newer.field(d::id).desc()))
+        .select(newer.field(d::id))
+        .limit(1)
+        .single_value();
+    let ids = instances::table
+        .filter(instances::application_id.eq(app))
+        .select(newest);
+    d::table
+        .filter(d::id.nullable().eq_any(ids))
+        .select(Deployment::as_select())
+        .load(conn)
 }
 
-fn newest_per_target(
+/// The newest deployment onto one instance (any status), if any.
+pub fn latest_onto_instance(
     conn: &mut Conn,
-    targets: &[InstanceId],
-    succeeded_only: bool,
-) -> QueryResult<Vec<Deployment>> {
-    if targets.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids = serde_json::to_string(&targets.iter().map(InstanceId::as_str).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let filter = if succeeded_only {
-        "AND status = 'succeeded'"
-    } else {
-        ""
-    };
-    // A window over the (target, started_at) index: the newest row per target.
-    let sql = format!(
-        "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY target_instance_id ORDER BY started_at DESC, id DESC) AS newest
-           FROM deployments WHERE target_instance_id IN (SELECT value FROM json_each(?)) {filter}) WHERE newest = 1"
-    );
-    diesel::sql_query(sql).bind::<Text, _>(ids).load(conn)
+    target: &InstanceId,
+) -> QueryResult<Option<Deployment>> {
+    d::table
+        .filter(d::target_instance_id.eq(target))
+        .order((d::started_at.desc(), d::id.desc()))
+        .select(Deployment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The newest successful deployment onto one instance, if any.
+pub fn latest_success_onto_instance(
+    conn: &mut Conn,
+    target: &InstanceId,
+) -> QueryResult<Option<Deployment>> {
+    d::table
+        .filter(d::target_instance_id.eq(target))
+        .filter(d::status.eq(status::SUCCEEDED))
+        .order((d::started_at.desc(), d::id.desc()))
+        .select(Deployment::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// A pipeline's deployments, newest first.

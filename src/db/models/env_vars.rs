@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 
-use crate::db::ids::InstanceId;
-use crate::db::schema::instance_env_vars as env;
+use crate::db::ids::{ApplicationId, InstanceId};
+use crate::db::schema::{instance_env_vars as env, instances};
 use crate::db::{Conn, now_ms};
 
 /// One variable.
@@ -79,13 +79,16 @@ pub fn copy_all(conn: &mut Conn, instance: &InstanceId, vars: &[EnvVar]) -> Quer
     vars.iter().try_for_each(|var| add(conn, instance, var))
 }
 
-/// For each of `instances` that has any, how many variables still need a value (one query).
-pub fn missing_values(
+/// For each instance of an application that has any, how many variables still need a value.
+pub fn missing_values_in_application(
     conn: &mut Conn,
-    instances: &[InstanceId],
+    app: &ApplicationId,
 ) -> QueryResult<Vec<(InstanceId, i64)>> {
+    let in_app = instances::table
+        .filter(instances::application_id.eq(app))
+        .select(instances::id);
     env::table
-        .filter(env::instance_id.eq_any(instances))
+        .filter(env::instance_id.eq_any(in_app))
         .filter(env::value.is_null())
         .group_by(env::instance_id)
         .select((env::instance_id, diesel::dsl::count_star()))

@@ -6,8 +6,8 @@
 use diesel::prelude::*;
 
 use super::instances::Instance;
-use crate::db::ids::{InstanceId, PipelineId, StageId};
-use crate::db::schema::{instances, pipeline_stages as stages};
+use crate::db::ids::{ApplicationId, InstanceId, PipelineId, StageId};
+use crate::db::schema::{instances, pipeline_stages as stages, pipelines};
 use crate::db::{Conn, now_ms};
 use crate::domain::stages::{self as order, Direction, OrderError, Placement};
 use crate::error::AppError;
@@ -63,14 +63,37 @@ fn write_order(conn: &mut Conn, pipeline: &PipelineId, order: &[StageId]) -> Que
     Ok(())
 }
 
-/// Stages of several pipelines with their instances, ordered by pipeline then position (one query).
-pub fn list_with_instances(
+/// The stages of one pipeline with their instances, in order.
+pub fn list_for_pipeline(
     conn: &mut Conn,
-    pipelines: &[PipelineId],
+    pipeline: &PipelineId,
 ) -> QueryResult<Vec<(Stage, Instance)>> {
     stages::table
         .inner_join(instances::table)
-        .filter(stages::pipeline_id.eq_any(pipelines))
+        .filter(stages::pipeline_id.eq(pipeline))
+        .order(stages::position.asc())
+        .select((Stage::as_select(), Instance::as_select()))
+        .load(conn)
+}
+
+/// The stages (with instances) of one page of an application's pipelines, the same page as
+/// `pipelines::page_for_application` returns, by pipeline then position. The page is a
+/// subquery rather than a list of ids, so the statement text never changes and stays prepared.
+pub fn list_for_page(
+    conn: &mut Conn,
+    app: &ApplicationId,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<(Stage, Instance)>> {
+    let page = pipelines::table
+        .filter(pipelines::application_id.eq(app))
+        .order((pipelines::created_at.asc(), pipelines::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(pipelines::id);
+    stages::table
+        .inner_join(instances::table)
+        .filter(stages::pipeline_id.eq_any(page))
         .order((stages::pipeline_id.asc(), stages::position.asc()))
         .select((Stage::as_select(), Instance::as_select()))
         .load(conn)
@@ -142,7 +165,6 @@ pub fn update(conn: &mut Conn, id: &StageId, name: &str, instance: &InstanceId) 
 
 /// Names of the pipelines that use an instance (deleting it is refused while there are any).
 pub fn pipelines_using(conn: &mut Conn, instance: &InstanceId) -> QueryResult<Vec<String>> {
-    use crate::db::schema::pipelines;
     stages::table
         .inner_join(pipelines::table)
         .filter(stages::instance_id.eq(instance))
