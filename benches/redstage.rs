@@ -10,6 +10,8 @@ mod downtime;
 mod facts;
 #[path = "redstage/flows.rs"]
 mod flows;
+#[path = "redstage/goals.rs"]
+mod goals;
 #[path = "redstage/page.rs"]
 mod page;
 #[path = "redstage/promote.rs"]
@@ -58,7 +60,8 @@ async fn main() -> Result<()> {
         done = run(&mut results) => done?,
         _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted"),
     }
-    let markdown = report::render(&results, started.elapsed());
+    let mut markdown = report::render(&results, started.elapsed());
+    markdown.push_str(&goals::render(&results));
     println!("\n{markdown}");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");
     if !quick() {
