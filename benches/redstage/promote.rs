@@ -156,7 +156,8 @@ impl Line {
 }
 
 /// Follow the promotion's row (the newest onto the target other than `before`, then by its id)
-/// every 2 ms until it is over; the steps as first seen. Fails unless it succeeded.
+/// every 10 ms until it is over (more often would load the machine the runtimes share); the
+/// steps as first seen. Fails unless it succeeded.
 async fn watch(
     db: Db,
     target: InstanceId,
@@ -189,6 +190,6 @@ async fn watch(
         if at.elapsed() > Duration::from_secs(300) {
             bail!("the promotion did not finish within 300 s: {steps:?}");
         }
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

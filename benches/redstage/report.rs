@@ -96,7 +96,7 @@ pub fn render(r: &Results, took: Duration) -> String {
             spread(&done)
         );
     }
-    md.push_str("\nWhere the time goes (medians, ms after the press; steps as first seen in the `deployments` row, polled every 2 ms):\n\n");
+    md.push_str("\nWhere the time goes (medians, ms after the press; steps as first seen in the `deployments` row, polled every 10 ms):\n\n");
     md.push_str("| flows | POST answered | reading | checking | deploying | verifying | target serves | done | raw: POST answered | raw: serves |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (size, promos, raws) in &r.promotions {
         let at = |name: &str| {

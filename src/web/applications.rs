@@ -27,10 +27,10 @@ struct NewPage {
     errors: FormErrors,
 }
 
-/// One of the application's tab pages: same header, different body.
+/// Application > Settings: rename, describe, delete.
 #[derive(Template)]
-#[template(path = "applications/application.html")]
-struct TabPage {
+#[template(path = "applications/settings.html")]
+struct SettingsPage {
     chrome: Chrome,
     team: Team,
     app: Application,
@@ -59,26 +59,21 @@ pub struct DeleteForm {
     confirm: String,
 }
 
-fn tab_page(
+/// The Settings tab (the other tabs have their own modules: `instances`, `pipelines`).
+fn settings_page(
     user: &CurrentUser,
     scope: ApplicationScope,
-    tab: &'static str,
     form: AppForm,
     errors: FormErrors,
-) -> Result<TabPage, AppError> {
+) -> Result<SettingsPage, AppError> {
     let ApplicationScope {
         application: app,
         membership,
     } = scope;
-    let tab_label = match tab {
-        "instances" => "Instances",
-        "pipelines" => "DevOps Pipelines",
-        _ => "Settings",
-    };
-    Ok(TabPage {
+    Ok(SettingsPage {
         chrome: chrome(
             user,
-            format!("{tab_label} · {}", app.name),
+            format!("Settings · {}", app.name),
             Some(&membership.team),
         )?,
         can_edit: membership.role.allows(Action::EditApplications),
@@ -86,8 +81,8 @@ fn tab_page(
         role: membership.role,
         team: membership.team,
         app,
-        tab,
-        tab_label,
+        tab: "settings",
+        tab_label: "Settings",
         name: form.name,
         description: form.description,
         errors,
@@ -113,20 +108,6 @@ fn current_values(scope: &ApplicationScope) -> AppForm {
     }
 }
 
-async fn show(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: ApplicationId,
-    tab: &'static str,
-) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id).await?;
-    let form = current_values(&scope);
-    render(
-        StatusCode::OK,
-        &tab_page(&user, scope, tab, form, FormErrors::default())?,
-    )
-}
-
 /// `GET /application/{id}`: the Instances tab.
 pub async fn root(id: web::Path<ApplicationId>) -> HttpResponse {
     see_other(&super::urls::application_instances(&id))
@@ -138,7 +119,12 @@ pub async fn settings(
     state: web::Data<AppState>,
     id: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
-    show(user, state, id.into_inner(), "settings").await
+    let scope = load(&user, &state, id.into_inner()).await?;
+    let form = current_values(&scope);
+    render(
+        StatusCode::OK,
+        &settings_page(&user, scope, form, FormErrors::default())?,
+    )
 }
 
 fn validate(form: &AppForm) -> (String, String, FormErrors) {
@@ -238,7 +224,7 @@ pub async fn update(
             Err(e) => return Err(e),
         }
     }
-    let page = tab_page(&user, scope, "settings", form.into_inner(), errors)?;
+    let page = settings_page(&user, scope, form.into_inner(), errors)?;
     render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
@@ -257,7 +243,7 @@ pub async fn delete(
         let values = current_values(&scope);
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &tab_page(&user, scope, "settings", values, errors)?,
+            &settings_page(&user, scope, values, errors)?,
         );
     }
     let app_id = scope.application.id.clone();
@@ -279,7 +265,7 @@ pub async fn delete(
         );
         errors.add("confirm", message);
         let values = current_values(&scope);
-        let page = tab_page(&user, scope, "settings", values, errors)?;
+        let page = settings_page(&user, scope, values, errors)?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     user.session.flash(
