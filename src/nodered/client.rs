@@ -199,6 +199,15 @@ impl AdminClient {
             .await
             .map(|_| ())
     }
+
+    /// `DELETE /nodes/{module}`: remove a module (refused while deployed flows use its nodes).
+    pub async fn remove_module(&self, module: &str) -> Result<(), NodeRedError> {
+        // npm names are URL-safe; a scoped one keeps its slash (Node-RED's route expects it).
+        let path = format!("/nodes/{module}");
+        Self::send(self.request(Method::DELETE, &path), false)
+            .await
+            .map(|_| ())
+    }
 }
 
 /// reqwest errors name the URL; ours carry no secrets, but the message reads better without it.

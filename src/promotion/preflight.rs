@@ -1,24 +1,29 @@
 //! Step "checking": make sure the target can run the source's flows before anything on it changes.
-//! Modules the source has and the target lacks are installed on the target (`POST /nodes`), then
-//! every node type the flows use must be in the target's catalog. A refusal names the module or
-//! type and leaves the target's flows, credentials and environment untouched.
+//! Node types the source itself lacks are refused first. Modules the source has and the target
+//! lacks are then installed on the target (`POST /nodes`, each one recorded so that a later
+//! failure removes it again), and every node type the flows use must be in the target's catalog.
+//! A refusal names the module or type and leaves the target's flows, credentials and environment
+//! untouched.
 
 use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::Failure;
 use super::read::{Source, Target};
-use crate::db::models::instances::Instance;
+use super::{Failure, Job};
 use crate::nodered::client::{Catalog, NodeRedError};
 
-/// Install what is missing and check every node type; the target's catalog afterwards.
+/// Install what is missing (pushing each installed module onto `installed`) and check every node
+/// type; the target's catalog afterwards.
 pub(crate) async fn check(
     source: &Source,
     target: &Target,
-    instance: &Instance,
+    job: &Job,
+    installed: &mut Vec<String>,
 ) -> Result<Catalog, Failure> {
+    let name = &job.target.name;
+    unknown_to_source(source, target, &job.source.name)?;
     let missing: Vec<(&String, &String)> = source
         .modules
         .iter()
@@ -28,42 +33,83 @@ pub(crate) async fn check(
     if !missing.is_empty() {
         if !target.settings.palette_allow_install {
             let (module, version) = missing[0];
-            return Err(install_disabled(&instance.name, module, version));
+            return Err(install_disabled(name, module, version));
         }
         for (module, version) in missing {
-            install(target, &instance.name, module, version).await?;
+            if install(target, name, module, version).await? {
+                installed.push(module.clone());
+            }
         }
-        catalog = target.client.catalog().await.map_err(|e| {
-            Failure(format!(
-                "Could not read the nodes of {}: {e}.",
-                instance.name
-            ))
-        })?;
+        catalog = target
+            .client
+            .catalog()
+            .await
+            .map_err(|e| Failure(format!("Could not read the nodes of {name}: {e}.")))?;
     }
     let absent: Vec<String> = used_types(&source.flows)
         .into_iter()
         .filter(|t| !catalog.types.contains(*t))
-        .map(|t| match source.type_modules.get(t) {
-            Some(module) => format!("\"{t}\" (module {module})"),
-            None => format!("\"{t}\""),
-        })
+        .map(
+            |t| match source.type_modules.as_ref().and_then(|m| m.get(t)) {
+                Some(module) => format!("\"{t}\" (module {module})"),
+                None => format!("\"{t}\""),
+            },
+        )
         .collect();
     if !absent.is_empty() {
         return Err(Failure(format!(
-            "{} does not have the node type{} {} that these flows use; nothing was changed.",
-            instance.name,
-            if absent.len() == 1 { "" } else { "s" },
+            "{name} does not have the node type{} {} that these flows use; nothing was changed.",
+            plural(absent.len()),
             absent.join(", ")
         )));
     }
     Ok(catalog)
 }
 
-/// `POST /nodes` one module; "already loaded" is fine.
-async fn install(target: &Target, name: &str, module: &str, version: &str) -> Result<(), Failure> {
+/// Refuse, before installing anything, types that neither the (running) source nor the target
+/// has: no module the source could name provides them, so its own flows wait for them too.
+fn unknown_to_source(source: &Source, target: &Target, source_name: &str) -> Result<(), Failure> {
+    let Some(known) = &source.type_modules else {
+        return Ok(());
+    };
+    let unknown: Vec<String> = used_types(&source.flows)
+        .into_iter()
+        .filter(|t| !known.contains_key(*t) && !target.catalog.types.contains(*t))
+        .map(|t| format!("\"{t}\""))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let n = unknown.len();
+    Err(Failure(format!(
+        "{source_name}'s flows use the node type{} {}, which {source_name} does not have either \
+         (its flows are waiting for {}). Install the module{} that provide{} {} on {source_name}, \
+         or remove those nodes, then try again; nothing was changed.",
+        plural(n),
+        unknown.join(", "),
+        if n == 1 { "it" } else { "them" },
+        plural(n),
+        if n == 1 { "s" } else { "" },
+        if n == 1 { "it" } else { "them" },
+    )))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `POST /nodes` one module; whether it was installed now ("already loaded" is fine too).
+async fn install(
+    target: &Target,
+    name: &str,
+    module: &str,
+    version: &str,
+) -> Result<bool, Failure> {
     match target.client.install_module(module, version).await {
-        Ok(()) => Ok(()),
-        Err(NodeRedError::Status { message, .. }) if message == "Module already loaded" => Ok(()),
+        Ok(()) => Ok(true),
+        Err(NodeRedError::Status { message, .. }) if message == "Module already loaded" => {
+            Ok(false)
+        }
         // With installs disabled the route does not exist: the request falls through to the
         // flows' own routes (404, or 401 behind HTTP node authentication).
         Err(NodeRedError::Status { status, message })

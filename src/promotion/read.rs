@@ -27,8 +27,8 @@ pub(crate) struct Source {
     pub(crate) credentials: Map<String, Value>,
     /// Modules beyond Node-RED's own, with versions.
     pub(crate) modules: BTreeMap<String, String>,
-    /// Which module provides each node type (known only when the source runs).
-    pub(crate) type_modules: BTreeMap<String, String>,
+    /// Which module provides each node type it has (known only when the source runs).
+    pub(crate) type_modules: Option<BTreeMap<String, String>>,
 }
 
 /// What the (running) target holds.
@@ -59,6 +59,7 @@ pub(crate) async fn source(ctx: &Ctx, instance: &Instance) -> Result<Source, Fai
         RuntimeState::Running { .. }
     );
     let client = ctx.runtimes.client(&instance.id).filter(|_| running);
+    let from_api = client.is_some();
     let (flows, catalog, credentials) = match client {
         Some(client) => {
             let (flows, catalog, credentials) =
@@ -88,7 +89,7 @@ pub(crate) async fn source(ctx: &Ctx, instance: &Instance) -> Result<Source, Fai
         flows,
         credentials: credentials.map_err(|e| unreadable(name, "credentials", e))?,
         modules: catalog.modules,
-        type_modules: catalog.type_modules,
+        type_modules: from_api.then_some(catalog.type_modules),
     })
 }
 

@@ -1,7 +1,8 @@
 //! At server start: the promotions a stopped (or crashed) server left `queued` or `running`. Those
 //! that never changed their target are marked `interrupted` at once. Those that took a snapshot
-//! keep their claim on the target while it is restored in the background (once it runs), and are
-//! then marked `interrupted` with what happened.
+//! keep their claim on the target while it is restored in the background (once it runs), the
+//! modules the promotion installed are removed, and they are then marked `interrupted` with what
+//! happened.
 
 use diesel::prelude::*;
 
@@ -49,27 +50,40 @@ pub async fn recover(state: &AppState) -> Result<(), AppError> {
 async fn restore_target(ctx: Ctx, deployment: Deployment, snapshot: SnapshotId) {
     let name = deployment.target_name.clone();
     let (target, snap) = (deployment.target_instance_id.clone(), snapshot.clone());
+    let promoted = deployment.snapshot_promoted.clone();
     let loaded = ctx
         .db
         .run(move |conn| {
             let Some(instance) = instances::find(conn, &target).optional()? else {
                 return Ok(None);
             };
-            let before = snapshots::find(conn, &snap)?.keys();
+            let before = snapshots::find(conn, &snap)?;
+            let keys = before.keys();
             let added: Vec<String> = env_vars::list(conn, &target)?
                 .into_iter()
-                .filter(|v| v.value.is_none() && !before.contains(&v.key))
+                .filter(|v| v.value.is_none() && !keys.contains(&v.key))
                 .map(|v| v.key)
                 .collect();
-            Ok(Some((instance, added)))
+            let installed = match &promoted {
+                Some(promoted) => snapshots::find(conn, promoted)?.modules_beyond(&before),
+                None => Vec::new(),
+            };
+            Ok(Some((instance, added, installed)))
         })
         .await;
     let stopped = "The server stopped during this promotion;";
     let reason = match loaded {
         Ok(None) => format!("{stopped} {name} no longer exists."),
-        Ok(Some((instance, added))) => {
+        Ok(Some((instance, added, installed))) => {
             match restore::restore(&ctx, &instance, &snapshot, &added, true).await {
-                Ok(()) => format!("{stopped} {name} was restored to how it was before it."),
+                Ok(()) => {
+                    let restored =
+                        format!("{stopped} {name} was restored to how it was before it.");
+                    match restore::remove_modules(&ctx, &instance, &installed).await {
+                        Ok(()) => restored,
+                        Err(e) => format!("{restored} {e}"),
+                    }
+                }
                 Err(e) => format!(
                     "{stopped} restoring {name} failed ({e}): restore it from its snapshot or redeploy its flows."
                 ),

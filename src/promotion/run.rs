@@ -15,6 +15,8 @@ struct Touched {
     snapshot: Option<SnapshotId>,
     /// Env keys added without a value.
     added: Vec<String>,
+    /// Modules installed for the promotion.
+    modules: Vec<String>,
     /// Whether the flows were sent.
     flows: bool,
     /// Whether the target was restarted.
@@ -76,7 +78,7 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     );
     let (source, target) = (source?, target?);
     step(ctx, job, "checking").await?;
-    preflight::check(&source, &target, &job.target).await?;
+    preflight::check(&source, &target, job, &mut touched.modules).await?;
     let applied = snapshot::take(ctx, job, &source, &target).await?;
     touched.snapshot = Some(applied.before);
     touched.added = applied.added;
@@ -99,23 +101,29 @@ async fn step(ctx: &Ctx, job: &Job, name: &'static str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Restore the target if anything was changed; the reason to record.
+/// Restore the target if anything was changed, then remove the modules installed for the
+/// promotion (its restored flows do not use them); the reason to record.
 async fn undo(ctx: &Ctx, job: &Job, touched: &Touched, reason: String) -> String {
-    let Some(snapshot) = &touched.snapshot else {
-        return reason;
-    };
-    let _ = step(ctx, job, "restoring").await;
     let target = &job.target.name;
-    match restore::restore(ctx, &job.target, snapshot, &touched.added, touched.flows).await {
-        Ok(()) => format!("{reason} {target} was restored to how it was before."),
-        Err(error) => {
+    let mut reason = reason;
+    if let Some(snapshot) = &touched.snapshot {
+        let _ = step(ctx, job, "restoring").await;
+        let restored =
+            restore::restore(ctx, &job.target, snapshot, &touched.added, touched.flows).await;
+        if let Err(error) = restored {
             tracing::error!(deployment = %job.id, %error, "restoring a promotion's target failed");
-            format!(
+            return format!(
                 "{reason} Restoring {target} failed too ({error}): restore it from its snapshot \
                  or redeploy its flows."
-            )
+            );
         }
+        reason = format!("{reason} {target} was restored to how it was before.");
     }
+    if let Err(error) = restore::remove_modules(ctx, &job.target, &touched.modules).await {
+        tracing::error!(deployment = %job.id, %error, "removing a promotion's modules failed");
+        reason = format!("{reason} {error}");
+    }
+    reason
 }
 
 fn succeeded_details(job: &Job, new_keys: &[String]) -> String {

@@ -3,7 +3,7 @@
 //! values and settings stay; modules are installed first or the play is refused untouched; one
 //! promotion per target at a time; a target that dies mid-way, or a server that stops mid-way,
 //! ends with the target restored from its snapshot. This file holds the successful promotions;
-//! `refusals` and `restores` the others. Pipelines are made through the db models and play is
+//! `modules`, `refusals` and `restores` the others. Pipelines are made through the db models and play is
 //! pressed by calling `promotion::start` as the web layer does.
 
 use redstage::db::models::deployments::status;
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::helpers::promotion::*;
 use crate::helpers::*;
 
+mod modules;
 mod refusals;
 mod restores;
 
@@ -252,34 +253,6 @@ async fn the_targets_settings_are_never_taken_from_the_source() -> TestResult {
         .json()
         .await?;
     assert_eq!(hello["flowVersion"], json!("1"));
-    Ok(())
-}
-
-#[tokio::test]
-async fn a_module_the_target_lacks_is_installed_there_first() -> TestResult {
-    let l = line(&[], &[]).await?;
-    let app = &l.app;
-    app.client(&l.dev)?
-        .install_module("node-red-node-random", "0.4.1")
-        .await?;
-    app.deploy(&l.dev, "extra-module.json", None).await?;
-
-    let done = l.pipeline.promote(app, 0).await?;
-
-    assert_eq!(done.status, status::SUCCEEDED, "{:?}", done.error);
-    let catalog = app.client(&l.prod)?.catalog().await?;
-    assert_eq!(
-        catalog
-            .modules
-            .get("node-red-node-random")
-            .map(String::as_str),
-        Some("0.4.1")
-    );
-    let roll: Value = app.flow_get(&l.prod, "/random").await?.json().await?;
-    assert!(
-        roll.as_i64().is_some_and(|n| (1..=6).contains(&n)),
-        "{roll}"
-    );
     Ok(())
 }
 

@@ -2,6 +2,8 @@
 //! instance's own credentialSecret in Node-RED's `flows_cred.json` format, env keys, modules),
 //! taken by promotions to restore from and to show what was deployed.
 
+use std::collections::BTreeMap;
+
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
@@ -48,6 +50,21 @@ impl Snapshot {
     /// The env keys it recorded.
     pub fn keys(&self) -> Vec<String> {
         serde_json::from_str(&self.env_keys).unwrap_or_default()
+    }
+
+    /// The modules (name -> version) it recorded.
+    pub fn modules(&self) -> BTreeMap<String, String> {
+        serde_json::from_str(&self.modules).unwrap_or_default()
+    }
+
+    /// The modules it recorded that `other` did not: for a `promoted` snapshot and the
+    /// `before-promotion` one of the same deployment, what the promotion installed.
+    pub fn modules_beyond(&self, other: &Snapshot) -> Vec<String> {
+        let before = other.modules();
+        self.modules()
+            .into_keys()
+            .filter(|module| !before.contains_key(module))
+            .collect()
     }
 }
 

@@ -89,7 +89,11 @@ async fn a_promotion_interrupted_by_the_server_stopping_is_restored_at_the_next_
     let app = &l.app;
     deploy_json(app, &l.prod, &hello_version("0")?).await?;
     let id = interrupted_promotion(&l).await?;
-    // Mid-way: the new flows and a new key (without value) had reached Production.
+    // Mid-way: the module it needed, the new flows and a new key (without value) had reached
+    // Production.
+    app.client(&l.prod)?
+        .install_module("node-red-node-random", "0.4.1")
+        .await?;
     app.deploy(&l.prod, "hello.json", None).await?;
     let prod = InstanceId::from(l.prod.clone());
     db(app, move |c| {
@@ -115,6 +119,11 @@ async fn a_promotion_interrupted_by_the_server_stopping_is_restored_at_the_next_
         env_of(app, &l.prod).await?.is_empty(),
         "the key it added is gone"
     );
+    let modules = app.client(&l.prod)?.catalog().await?.modules;
+    assert!(
+        !modules.contains_key("node-red-node-random"),
+        "the module it installed is gone: {modules:?}"
+    );
     let actions = l.pipeline.audit_actions(app).await?;
     assert_eq!(
         actions.last().map(String::as_str),
@@ -124,7 +133,7 @@ async fn a_promotion_interrupted_by_the_server_stopping_is_restored_at_the_next_
 }
 
 /// A deployment row as a server that died mid-promotion leaves it: running, with a snapshot of
-/// Production as it is now.
+/// Production as it is now, and one of what it promoted (which needs node-red-node-random).
 async fn interrupted_promotion(l: &Line) -> Res<DeploymentId> {
     let flows = l.app.client(&l.prod)?.flows().await?.flows;
     let secret = instance_record(&l.app, &l.prod).await?.credential_secret;
@@ -146,17 +155,18 @@ async fn interrupted_promotion(l: &Line) -> Res<DeploymentId> {
             user: (&mark.id, "mark"),
         };
         let row = deployments::claim(c, claim)?;
-        let snapshot = |kind| NewSnapshot {
+        let snapshot = |kind, modules| NewSnapshot {
             instance: &prod,
             kind,
             flows: &flows,
             credentials: &creds,
             env_keys: "[]",
-            modules: "{}",
+            modules,
             created_by: Some(&mark.id),
         };
-        let before = snapshots::insert(c, snapshot(kind::BEFORE_PROMOTION))?;
-        let promoted = snapshots::insert(c, snapshot(kind::PROMOTED))?;
+        let before = snapshots::insert(c, snapshot(kind::BEFORE_PROMOTION, "{}"))?;
+        let random = r#"{"node-red-node-random":"0.4.1"}"#;
+        let promoted = snapshots::insert(c, snapshot(kind::PROMOTED, random))?;
         deployments::set_snapshots(c, &row.id, &before.id, &promoted.id)?;
         deployments::set_step(c, &row.id, "deploying")?;
         Ok(row.id)
