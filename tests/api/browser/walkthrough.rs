@@ -1,6 +1,7 @@
 //! The whole walkthrough in the browser, with htmx doing the swaps: team, application,
-//! instances, environment, duplicate, pipeline, stages, the editor, and a push to Production
-//! watched on the card without reloading the page.
+//! instances, environment, duplicate, a pipeline Development -> QA -> Production, a flow changed
+//! in Development's Node-RED editor (through redstage's proxy) and deployed there, then pushed
+//! along with two clicks per stage, watched on the cards without reloading the page.
 
 use serde_json::json;
 
@@ -104,7 +105,19 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
     chrome.click(".restart-banner button").await?;
     chrome.wait_for_text("[data-state]", "Running").await?;
 
-    // The pipeline: Development -> Production, built with htmx swaps.
+    // QA, created plain: it has no GREETING of its own yet.
+    chrome
+        .click("nav[aria-label=breadcrumb] li:nth-child(2) a")
+        .await?;
+    chrome.fill("input[name=name]", "QA").await?;
+    chrome
+        .click("form[action$='/instances'] button[type=submit]")
+        .await?;
+    chrome.wait_for_text("h1", "QA").await?;
+    let qa = instance_id(&chrome).await?;
+    chrome.wait_for_text("[data-state]", "Running").await?;
+
+    // The pipeline: Development -> QA -> Production, built with htmx swaps.
     chrome
         .click("nav[aria-label=breadcrumb] li:nth-child(2) a")
         .await?;
@@ -123,7 +136,7 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
     chrome
         .js("window.__sameDocument = true; return true;")
         .await?;
-    for (stage, instance) in [("Development", &dev), ("Production", &prod)] {
+    for (stage, instance) in [("Development", &dev), ("QA", &qa), ("Production", &prod)] {
         chrome
             .click("section.pipeline .pipeline-actions a[role=button]")
             .await?;
@@ -145,13 +158,13 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
     );
     chrome.assert_clean("pipelines page").await?;
 
-    // Flows on Development (through its admin API), and its editor in the browser.
+    // Development's flows: hello.json (through its admin API), then changed in its editor.
     app.deploy(&dev, "hello.json", None).await?;
-    chrome.visit(&format!("/instance/{dev}/editor/")).await?;
-    chrome.wait_for_text(".red-ui-tabs", "Hello").await?;
-    chrome.screenshot("editor").await?;
+    change_the_flow_in_the_editor(&chrome, &dev).await?;
+    let hello = app.flow_json_eventually(&dev, "/hello").await?;
+    assert_eq!(hello["edited"], json!("in the editor"), "{hello}");
 
-    // Push to Production, and watch the card.
+    // Push it along, watching the cards: Development -> QA, then QA -> Production.
     chrome
         .visit(&format!("/application/{app_id}/pipelines"))
         .await?;
@@ -159,20 +172,99 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
     chrome
         .js("window.__sameDocument = true; return true;")
         .await?;
+    let plan = push(&chrome, "Development", "QA").await?;
+    assert!(plan.contains("without a value"), "{plan}");
+    assert!(plan.contains("GREETING"), "{plan}");
     chrome
-        .click("li.stage-card[data-stage='Development'] a.play")
+        .wait_for_text(
+            "li.stage-card[data-stage='QA'] .needs-value",
+            "1 env var needs a value",
+        )
+        .await?;
+    let hello = app.flow_json_eventually(&qa, "/hello").await?;
+    assert_eq!(hello["edited"], json!("in the editor"), "{hello}");
+    assert_eq!(hello["greeting"], json!(null), "QA has no value yet");
+    let plan = push(&chrome, "QA", "Production").await?;
+    assert!(plan.contains("No new names arrive"), "{plan}");
+    assert_eq!(
+        chrome.js("return window.__sameDocument === true;").await?,
+        json!(true),
+        "no page reload"
+    );
+    chrome.screenshot("pipelines-after-push").await?;
+
+    let hello = app.flow_json_eventually(&prod, "/hello").await?;
+    assert_eq!(hello["greeting"], json!("prod"), "Production's own value");
+    assert_eq!(hello["edited"], json!("in the editor"), "the changed flow");
+    Ok(())
+}
+
+/// Open `dev`'s editor through redstage, change the "greet" function node in its edit dialog
+/// (double-click, edit the code, Done) and press Deploy.
+async fn change_the_flow_in_the_editor(chrome: &Chrome, dev: &str) -> Res<()> {
+    chrome.visit(&format!("/instance/{dev}/editor/")).await?;
+    chrome.wait_for_text(".red-ui-tabs", "Hello").await?;
+    chrome
+        .double_click("g#hello_fn rect.red-ui-flow-node")
+        .await?;
+    chrome
+        .wait_for("#node-input-func-editor .monaco-editor")
+        .await?;
+    // Typed as a user would: a new line before `return msg;` (Ctrl+End, up, End, Enter).
+    let line = "msg.payload.edited = 'in the editor';";
+    chrome
+        .wait_for("#node-input-func-editor textarea")
+        .await?
+        .send_keys(&format!(
+            "\u{E009}\u{E010}\u{E000}\u{E013}\u{E010}\u{E007}{line}"
+        ))
+        .await?;
+    let code = chrome
+        .js("return monaco.editor.getModels().map(m => m.getValue()).find(v => v.includes('flowVersion'));")
+        .await?;
+    assert!(code.as_str().is_some_and(|c| c.contains(line)), "{code}");
+    chrome.screenshot("editor").await?;
+    // A person looks at what they typed before pressing Done. Node-RED 4.1's Monaco throws
+    // "TextModelPart is disposed" when the tray closes while its JavaScript worker is still
+    // answering a request about the code just typed (word highlights, due ~250 ms after the last
+    // key): let those timers fire, then wait for the worker to answer (it answers in order).
+    chrome
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             setTimeout(async () => {
+               const code = monaco.editor.getModels().find(m => m.getValue().includes('flowVersion'));
+               const worker = await (await monaco.languages.typescript.getJavaScriptWorker())(code.uri);
+               await worker.getSemanticDiagnostics(code.uri.toString());
+               done(true);
+             }, 500);",
+        )
+        .await?;
+    chrome.click("#node-dialog-ok").await?;
+    chrome.click("#red-ui-header-button-deploy").await?;
+    chrome
+        .wait_for_text(".red-ui-notification", "Successfully deployed")
+        .await?;
+    chrome.assert_clean("editor").await
+}
+
+/// Press play on `from`'s card, check and confirm the dialog, and wait until `to`'s card says it
+/// was just deployed, having shown progress; the dialog's plan.
+async fn push(chrome: &Chrome, from: &str, to: &str) -> Res<String> {
+    chrome
+        .click(&format!("li.stage-card[data-stage='{from}'] a.play"))
         .await?;
     chrome
         .wait_for_text(
             "#dialog dialog[open] #promote-title",
-            "Push Development to Production?",
+            &format!("Push {from} to {to}?"),
         )
         .await?;
     let plan = chrome
         .wait_for_text("#dialog .plan", "not restarted")
         .await?;
-    assert!(plan.contains("No new names arrive"), "{plan}");
-    chrome.screenshot("promote-dialog").await?;
+    if from == "Development" {
+        chrome.screenshot("promote-dialog").await?;
+    }
     // Record whether the card ever shows progress (the swap that answers the press does).
     chrome
         .js("window.__sawProgress = false; new MutationObserver(() => { if (document.querySelector('.deploy-progress')) { window.__sawProgress = true; } }).observe(document.body, { subtree: true, childList: true }); return true;")
@@ -180,7 +272,7 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
     chrome.click("#dialog button.play-confirm").await?;
     let card = chrome
         .wait_for_text(
-            "li.stage-card[data-stage='Production'] .last-deployed",
+            &format!("li.stage-card[data-stage='{to}'] .last-deployed"),
             "by admin",
         )
         .await?;
@@ -195,16 +287,6 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
         json!(true),
         "the card showed progress"
     );
-    assert_eq!(
-        chrome.js("return window.__sameDocument === true;").await?,
-        json!(true),
-        "no page reload"
-    );
     chrome.assert_clean("after the push").await?;
-    chrome.screenshot("pipelines-after-push").await?;
-
-    let hello = app.flow_json_eventually(&prod, "/hello").await?;
-    assert_eq!(hello["greeting"], json!("prod"), "Production's own value");
-    assert_eq!(hello["flowVersion"], json!("1"), "the new flow");
-    Ok(())
+    Ok(plan)
 }
