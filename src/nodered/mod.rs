@@ -211,6 +211,16 @@ impl Runtimes {
         self.shared.user_dir(id)
     }
 
+    /// When the instance's runtime (or a restore) last wrote its flows file, in unix ms: the
+    /// last deploy of any kind. None before it has flows.
+    pub fn flows_changed_at(&self, id: &InstanceId) -> Option<i64> {
+        let modified = std::fs::metadata(self.user_dir(id).join("flows.json"))
+            .and_then(|m| m.modified())
+            .ok()?;
+        let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+        i64::try_from(since.as_millis()).ok()
+    }
+
     /// The Node-RED installation.
     pub fn install(&self) -> &NodeRedInstall {
         &self.shared.install

@@ -22,6 +22,7 @@ pub mod pipeline_edits;
 pub mod pipeline_view;
 pub mod pipelines;
 pub mod promote;
+pub mod stage_card;
 pub mod stage_form;
 pub mod stages;
 pub mod teams;

@@ -188,3 +188,45 @@ async fn who_may_press_play() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_card_says_when_its_flows_changed_and_whether_the_next_stage_has_them() -> TestResult {
+    let app = spawn_app().await;
+    let (f, dev, _prod, stages) = line(&app).await?;
+    let page = format!("/application/{}/pipelines", f.app_id);
+    let card = |cards: &Page, index: usize| cards.text(&format!("#stage-{}", stages[index].0));
+    let hint = |cards: &Page| cards.text(&format!("#stage-{} .unpushed", stages[0].0));
+
+    let cards = f.member.get(&page).await?;
+    let dev_card = card(&cards, 0).ok_or("no card")?;
+    assert!(dev_card.contains("Flows changed: just now"), "{dev_card}");
+    assert_eq!(
+        hint(&cards).as_deref(),
+        Some("Not pushed to Production yet")
+    );
+
+    let pressed = f
+        .member
+        .post(&format!("/stage/{}/promote", stages[0].0), &[])
+        .await?;
+    let pipeline = pressed
+        .location
+        .as_deref()
+        .and_then(|l| l.split("#pipeline-").nth(1))
+        .ok_or("no anchor")?
+        .to_owned();
+    finished(&f.member, &format!("/pipeline/{pipeline}/history")).await?;
+    let cards = f.member.get(&page).await?;
+    assert_eq!(hint(&cards), None, "Production has Development's flows");
+    let prod_card = card(&cards, 1).ok_or("no card")?;
+    assert!(prod_card.contains("Flows changed: just now"), "{prod_card}");
+
+    // A deploy on Development (from its editor, say) after the push.
+    app.deploy(&dev, "hello.json", None).await?;
+    let cards = f.member.get(&page).await?;
+    assert_eq!(
+        hint(&cards).as_deref(),
+        Some("Changed since the last push to Production")
+    );
+    Ok(())
+}
