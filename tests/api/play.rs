@@ -221,6 +221,16 @@ async fn a_card_says_when_its_flows_changed_and_whether_the_next_stage_has_them(
     let prod_card = card(&cards, 1).ok_or("no card")?;
     assert!(prod_card.contains("Flows changed: just now"), "{prod_card}");
 
+    // A restart changes no flows.
+    let old = app.pid(&dev);
+    f.member
+        .post(&format!("/instance/{dev}/restart"), &[])
+        .await?;
+    app.wait_for_new_process(&f.member, &dev, old).await?;
+    app.flow_json_eventually(&dev, "/hello").await?;
+    let cards = f.member.get(&page).await?;
+    assert_eq!(hint(&cards), None, "still the flows Production has");
+
     // A deploy on Development (from its editor, say) after the push.
     app.deploy(&dev, "hello.json", None).await?;
     let cards = f.member.get(&page).await?;
