@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod install;
 mod launch;
 pub mod logbuf;
+pub mod modules;
 pub mod runtime;
 pub mod settings_js;
 pub mod state;

@@ -1,54 +1,124 @@
 //! Step "checking": make sure the target can run the source's flows before anything on it changes.
 //! Node types the source itself lacks are refused first. Modules the source has and the target
-//! lacks are then installed on the target (`POST /nodes`, each one recorded so that a later
-//! failure removes it again), and every node type the flows use must be in the target's catalog.
-//! A refusal names the module or type and leaves the target's flows, credentials and environment
-//! untouched.
+//! lacks are then installed on the target, each one recorded so that a later failure removes it
+//! again: through the admin API (`POST /nodes`, loaded at once) when its palette allows installs,
+//! else with npm into its userDir, and the target restarts to load them (its palette setting is
+//! about the editor; the deny list is honoured either way). Last, every node type the flows use
+//! must be in the target's catalog. A refusal names the module or type and leaves the target's
+//! flows, credentials and environment untouched.
 
 use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::read::{Source, Target};
-use super::{Failure, Job};
-use crate::nodered::client::{Catalog, NodeRedError};
+use super::deploy::RESTART_WITHIN;
+use super::read::{self, Source, Target};
+use super::{Ctx, Failure, Job};
+use crate::nodered::client::NodeRedError;
+use crate::nodered::modules;
 
-/// Install what is missing (pushing each installed module onto `installed`) and check every node
-/// type; the target's catalog afterwards.
-pub(crate) async fn check(
+/// Modules a promotion installed on its target.
+#[derive(Default)]
+pub(crate) struct Installed {
+    /// Through the admin API: loaded at once, removed with `DELETE /nodes`.
+    pub(crate) api: Vec<String>,
+    /// With npm into its userDir: loaded at its next start.
+    pub(crate) npm: Vec<String>,
+}
+
+/// Install the modules the target lacks (recording each in `installed`); the target afterwards,
+/// restarted and read again when npm installed any.
+pub(crate) async fn install_missing(
+    ctx: &Ctx,
     source: &Source,
-    target: &Target,
+    mut target: Target,
     job: &Job,
-    installed: &mut Vec<String>,
-) -> Result<Catalog, Failure> {
+    installed: &mut Installed,
+) -> Result<Target, Failure> {
     let name = &job.target.name;
-    unknown_to_source(source, target, &job.source.name)?;
+    unknown_to_source(source, &target, &job.source.name)?;
     let missing: Vec<(&String, &String)> = source
         .modules
         .iter()
         .filter(|(module, _)| !target.catalog.modules.contains_key(*module))
         .collect();
-    let mut catalog = target.catalog.clone();
-    if !missing.is_empty() {
-        if !target.settings.palette_allow_install {
-            let (module, version) = missing[0];
-            return Err(install_disabled(name, module, version));
+    if missing.is_empty() {
+        return Ok(target);
+    }
+    let deny_list: Vec<String> = target
+        .settings
+        .palette_deny_list
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for (module, version) in &missing {
+        if let Some(entry) = modules::denied_by(&deny_list, module, version) {
+            return Err(Failure(format!(
+                "{name}'s palette denies module {module} {version} (deny list entry \"{entry}\"), \
+                 and these flows need it; nothing was changed."
+            )));
         }
-        for (module, version) in missing {
-            if install(target, name, module, version).await? {
-                installed.push(module.clone());
+    }
+    let mut by_api = target.settings.palette_allow_install;
+    for (module, version) in missing {
+        if by_api {
+            match install(&target, name, module, version).await? {
+                Some(true) => installed.api.push(module.clone()),
+                Some(false) => {}
+                // The running process refuses (the setting changed but was not applied yet).
+                None => by_api = false,
             }
         }
-        catalog = target
+        if !by_api {
+            let dir = ctx.runtimes.user_dir(&job.target.id);
+            modules::install(&dir, module, version)
+                .await
+                .map_err(|e| could_not_install(name, module, &e))?;
+            installed.npm.push(module.clone());
+        }
+    }
+    if installed.npm.is_empty() {
+        target.catalog = target
             .client
             .catalog()
             .await
             .map_err(|e| Failure(format!("Could not read the nodes of {name}: {e}.")))?;
+        return Ok(target);
     }
+    load_modules(ctx, job, target, &installed.npm).await
+}
+
+/// Restart the target so that it loads the modules npm put into its userDir; it read again.
+async fn load_modules(
+    ctx: &Ctx,
+    job: &Job,
+    target: Target,
+    modules: &[String],
+) -> Result<Target, Failure> {
+    let name = &job.target.name;
+    if let Some(opening) = target.comms {
+        opening.abort();
+    }
+    ctx.runtimes.restart(&job.target.id);
+    let runtime = ctx.runtimes.runtime(&job.target.id);
+    tokio::time::timeout(RESTART_WITHIN, runtime.wait_running(Some(target.pid)))
+        .await
+        .map_err(|_| {
+            Failure(format!(
+                "{name} did not run again within {} s of the restart that loads {}.",
+                RESTART_WITHIN.as_secs(),
+                modules.join(", ")
+            ))
+        })?;
+    read::target(ctx, &job.target).await
+}
+
+/// Every node type the flows use must be in the target's catalog.
+pub(crate) fn check_types(source: &Source, target: &Target, name: &str) -> Result<(), Failure> {
     let absent: Vec<String> = used_types(&source.flows)
         .into_iter()
-        .filter(|t| !catalog.types.contains(*t))
+        .filter(|t| !target.catalog.types.contains(*t))
         .map(
             |t| match source.type_modules.as_ref().and_then(|m| m.get(t)) {
                 Some(module) => format!("\"{t}\" (module {module})"),
@@ -63,7 +133,7 @@ pub(crate) async fn check(
             absent.join(", ")
         )));
     }
-    Ok(catalog)
+    Ok(())
 }
 
 /// Refuse, before installing anything, types that neither the (running) source nor the target
@@ -98,17 +168,18 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// `POST /nodes` one module; whether it was installed now ("already loaded" is fine too).
+/// `POST /nodes` one module: whether it was installed now ("already loaded" is fine too), or
+/// None when the runtime has no install route (its palette does not allow installs).
 async fn install(
     target: &Target,
     name: &str,
     module: &str,
     version: &str,
-) -> Result<bool, Failure> {
+) -> Result<Option<bool>, Failure> {
     match target.client.install_module(module, version).await {
-        Ok(()) => Ok(true),
+        Ok(()) => Ok(Some(true)),
         Err(NodeRedError::Status { message, .. }) if message == "Module already loaded" => {
-            Ok(false)
+            Ok(Some(false))
         }
         // With installs disabled the route does not exist: the request falls through to the
         // flows' own routes (404, or 401 behind HTTP node authentication).
@@ -116,22 +187,16 @@ async fn install(
             if status == StatusCode::UNAUTHORIZED
                 || (status == StatusCode::NOT_FOUND && message != "Module not found") =>
         {
-            Err(install_disabled(name, module, version))
+            Ok(None)
         }
-        Err(NodeRedError::Status { message, .. }) => Err(Failure(format!(
-            "module {module} could not be installed on {name}: {message}. Nothing was changed."
-        ))),
-        Err(other) => Err(Failure(format!(
-            "module {module} could not be installed on {name}: {other}. Nothing was changed."
-        ))),
+        Err(NodeRedError::Status { message, .. }) => Err(could_not_install(name, module, &message)),
+        Err(other) => Err(could_not_install(name, module, &other.to_string())),
     }
 }
 
-fn install_disabled(name: &str, module: &str, version: &str) -> Failure {
+fn could_not_install(name: &str, module: &str, why: &str) -> Failure {
     Failure(format!(
-        "{name} does not allow installing nodes (Settings > Palette), and these flows need module \
-         {module} {version}. Allow installing nodes on {name} and restart it, then try again; \
-         nothing was changed."
+        "module {module} could not be installed on {name}: {why}. Nothing was changed."
     ))
 }
 

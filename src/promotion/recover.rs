@@ -6,12 +6,14 @@
 
 use diesel::prelude::*;
 
-use super::{Ctx, restore};
+use super::preflight::Installed;
+use super::{Ctx, restore, uninstall};
 use crate::db::Conn;
 use crate::db::ids::{PipelineId, SnapshotId, TeamId};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::deployments::{self, Deployment, status};
 use crate::db::models::env_vars;
+use crate::db::models::instance_settings;
 use crate::db::models::instances;
 use crate::db::models::snapshots;
 use crate::error::AppError;
@@ -64,9 +66,20 @@ async fn restore_target(ctx: Ctx, deployment: Deployment, snapshot: SnapshotId) 
                 .filter(|v| v.value.is_none() && !keys.contains(&v.key))
                 .map(|v| v.key)
                 .collect();
-            let installed = match &promoted {
+            let modules = match &promoted {
                 Some(promoted) => snapshots::find(conn, promoted)?.modules_beyond(&before),
                 None => Vec::new(),
+            };
+            // Installed the way its palette allows (see `preflight`).
+            let installed = match instance_settings::get(conn, &target)?.palette_allow_install {
+                true => Installed {
+                    api: modules,
+                    ..Installed::default()
+                },
+                false => Installed {
+                    npm: modules,
+                    ..Installed::default()
+                },
             };
             Ok(Some((instance, added, installed)))
         })
@@ -79,7 +92,7 @@ async fn restore_target(ctx: Ctx, deployment: Deployment, snapshot: SnapshotId) 
                 Ok(()) => {
                     let restored =
                         format!("{stopped} {name} was restored to how it was before it.");
-                    match restore::remove_modules(&ctx, &instance, &installed).await {
+                    match uninstall::uninstall(&ctx, &instance, &installed).await {
                         Ok(()) => restored,
                         Err(e) => format!("{restored} {e}"),
                     }

@@ -3,11 +3,10 @@
 //! gets them deployed (credentials decrypted, with the deploy nonce). A target that is down
 //! (crashed or killed mid-promotion, possibly by the promoted flows themselves) or fails the hot
 //! restore is restored cold: stopped, its files written from the snapshot, started again.
-//! Modules the promotion installed go last ([`remove_modules`]): the restored flows do not use them.
+//! Modules the promotion installed go last (`uninstall`): the restored flows do not use them.
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::deploy::{self, RESTART_WITHIN};
@@ -17,7 +16,6 @@ use crate::db::models::env_vars;
 use crate::db::models::instance_settings;
 use crate::db::models::instances::{self, Instance};
 use crate::db::models::snapshots::{self, Snapshot};
-use crate::nodered::client::NodeRedError;
 use crate::nodered::credentials;
 use crate::nodered::runtime::Runtime;
 use crate::nodered::state::RuntimeState;
@@ -102,48 +100,8 @@ async fn remove_keys(ctx: &Ctx, target: &Instance, added: &[String]) -> Result<(
         .map_err(|e| format!("its new env keys could not be removed ({e})"))
 }
 
-/// Remove the modules a promotion installed on `target` (one it no longer has is fine); the
-/// message when any stays installed.
-pub(crate) async fn remove_modules(
-    ctx: &Ctx,
-    target: &Instance,
-    modules: &[String],
-) -> Result<(), String> {
-    if modules.is_empty() {
-        return Ok(());
-    }
-    let client = ctx.runtimes.client(&target.id);
-    let mut stay = Vec::new();
-    for module in modules {
-        let removed = match &client {
-            Some(client) => match client.remove_module(module).await {
-                Err(NodeRedError::Status { status, .. }) if status == StatusCode::NOT_FOUND => {
-                    Ok(())
-                }
-                other => other.map_err(|e| e.to_string()),
-            },
-            None => Err("it is not running".to_owned()),
-        };
-        if let Err(error) = removed {
-            tracing::warn!(instance = %target.id, module, %error, "could not remove a module");
-            stay.push(format!("{module} ({error})"));
-        }
-    }
-    match stay.is_empty() {
-        true => Ok(()),
-        false => Err(format!(
-            "The module{} installed for this promotion could not be removed again: {}; remove {} \
-             in {}'s palette.",
-            if stay.len() == 1 { "" } else { "s" },
-            stay.join(", "),
-            if stay.len() == 1 { "it" } else { "them" },
-            target.name
-        )),
-    }
-}
-
 /// The runtime's state once it is not starting, installing or stopping.
-async fn settled(runtime: &Runtime) -> RuntimeState {
+pub(crate) async fn settled(runtime: &Runtime) -> RuntimeState {
     let mut status = runtime.subscribe();
     loop {
         let state = status.borrow_and_update().state.clone();

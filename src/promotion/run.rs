@@ -2,7 +2,8 @@
 //! as it goes (queued -> reading -> checking -> deploying -> verifying -> (restoring) -> done), a
 //! restore when a step after the snapshot fails, and the audit event at the end.
 
-use super::{Ctx, Failure, Job, deploy, preflight, read, restore, snapshot};
+use super::preflight::{self, Installed};
+use super::{Ctx, Failure, Job, deploy, read, restore, snapshot, uninstall};
 use crate::db::ids::SnapshotId;
 use crate::db::models::audit;
 use crate::db::models::deployments::{self, status};
@@ -16,7 +17,7 @@ struct Touched {
     /// Env keys added without a value.
     added: Vec<String>,
     /// Modules installed for the promotion.
-    modules: Vec<String>,
+    installed: Installed,
     /// Whether the flows were sent.
     flows: bool,
     /// Whether the target was restarted.
@@ -78,7 +79,10 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     );
     let (source, target) = (source?, target?);
     step(ctx, job, "checking").await?;
-    preflight::check(&source, &target, job, &mut touched.modules).await?;
+    let target =
+        preflight::install_missing(ctx, &source, target, job, &mut touched.installed).await?;
+    touched.restarted = !touched.installed.npm.is_empty();
+    preflight::check_types(&source, &target, &job.target.name)?;
     let applied = snapshot::take(ctx, job, &source, &target).await?;
     touched.snapshot = Some(applied.before);
     touched.added = applied.added;
@@ -88,7 +92,7 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     step(ctx, job, "verifying").await?;
     // A key added without a value leaves the process environment as it is: no restart then.
     let restart = ctx.runtimes.runtime(&job.target.id).launch_env() != applied.env;
-    touched.restarted = restart;
+    touched.restarted |= restart;
     deploy::verify(ctx, &job.target, target, &rev, restart).await
 }
 
@@ -119,7 +123,7 @@ async fn undo(ctx: &Ctx, job: &Job, touched: &Touched, reason: String) -> String
         }
         reason = format!("{reason} {target} was restored to how it was before.");
     }
-    if let Err(error) = restore::remove_modules(ctx, &job.target, &touched.modules).await {
+    if let Err(error) = uninstall::uninstall(ctx, &job.target, &touched.installed).await {
         tracing::error!(deployment = %job.id, %error, "removing a promotion's modules failed");
         reason = format!("{reason} {error}");
     }

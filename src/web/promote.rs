@@ -10,10 +10,10 @@ use super::pipelines::{fragment, load};
 use super::views::{Chrome, chrome, render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::ids::StageId;
-use crate::db::models::env_vars;
 use crate::db::models::instances::{self, Instance};
 use crate::db::models::pipelines::PipelineScope;
 use crate::db::models::stages::{self, Stage};
+use crate::db::models::{env_vars, instance_settings};
 use crate::domain::env::keys_to_add;
 use crate::domain::roles::Action;
 use crate::error::AppError;
@@ -31,8 +31,13 @@ pub struct Plan {
     pub new_keys: Vec<String>,
     /// Whether the target is running (else the promotion will be refused).
     pub target_running: bool,
-    /// Whether the target will restart (its environment changed since it started).
+    /// Whether the target will restart (its environment changed since it started, or it must
+    /// load modules its palette does not let the editor install).
     pub target_restarts: bool,
+    /// Modules the target lacks: "name version", installed there first.
+    pub modules: Vec<String>,
+    /// Whether they go in with npm and a restart (its palette does not allow installs).
+    pub palette_locked: bool,
 }
 
 #[derive(Template)]
@@ -56,7 +61,7 @@ async fn plan(
     id: StageId,
 ) -> Result<(PipelineScope, Plan), AppError> {
     let uid = user.user.id.clone();
-    let (scope, source, target, new_keys) = state
+    let (scope, source, target, new_keys, palette_locked) = state
         .db
         .run(move |conn| {
             let stage = stages::find(conn, &id)?;
@@ -80,11 +85,19 @@ async fn plan(
                 target_keys.iter().map(String::as_str),
             );
             let target_instance = instances::find(conn, &target.1.id)?;
-            Ok((scope, source, (target.0, target_instance), new_keys))
+            let locked = !instance_settings::get(conn, &target.1.id)?.palette_allow_install;
+            Ok((scope, source, (target.0, target_instance), new_keys, locked))
         })
         .await?;
+    let modules: Vec<String> =
+        promotion::modules_to_install(&state.runtimes, &source.1.id, &target.1.id)
+            .await
+            .into_iter()
+            .map(|(module, version)| format!("{module} {version}"))
+            .collect();
     let status = state.runtimes.status(&target.1.id).state;
-    let target_restarts = matches!(status, RuntimeState::Running { since_ms, .. } if target.1.config_changed_at > since_ms);
+    let target_restarts = matches!(status, RuntimeState::Running { since_ms, .. } if target.1.config_changed_at > since_ms)
+        || (palette_locked && !modules.is_empty());
     let target_running = matches!(status, RuntimeState::Running { .. });
     Ok((
         scope,
@@ -94,6 +107,8 @@ async fn plan(
             new_keys,
             target_running,
             target_restarts,
+            modules,
+            palette_locked,
         },
     ))
 }
