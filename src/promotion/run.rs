@@ -34,7 +34,7 @@ pub(crate) async fn run(ctx: Ctx, job: Job) {
     };
     let (id, new_keys, restarted) = (job.id.clone(), touched.added.clone(), touched.restarted);
     let (action, details) = match &error {
-        None => ("promotion.succeeded", succeeded_details(&job, &new_keys)),
+        None => ("promotion.succeeded", succeeded_details(&job, &touched)),
         Some(reason) => ("promotion.failed", reason.clone()),
     };
     let (team, pipeline, actor, subject) = (
@@ -130,15 +130,36 @@ async fn undo(ctx: &Ctx, job: &Job, touched: &Touched, reason: String) -> String
     reason
 }
 
-fn succeeded_details(job: &Job, new_keys: &[String]) -> String {
-    match new_keys.len() {
-        0 => String::new(),
-        n => format!(
-            "{n} env var{} need{} a value on {}: {}",
+/// What the audit trail says of a success: modules installed, keys that need a value.
+fn succeeded_details(job: &Job, touched: &Touched) -> String {
+    let target = &job.target.name;
+    let mut details = Vec::new();
+    let installed = &touched.installed;
+    let modules: Vec<&str> = installed
+        .api
+        .iter()
+        .chain(&installed.npm)
+        .map(String::as_str)
+        .collect();
+    if !modules.is_empty() {
+        let how = match installed.npm.is_empty() {
+            true => "",
+            false => " (with npm, then restarted it)",
+        };
+        details.push(format!(
+            "Installed {} on {target}{how}.",
+            modules.join(", ")
+        ));
+    }
+    let keys = &touched.added;
+    if !keys.is_empty() {
+        let n = keys.len();
+        details.push(format!(
+            "{n} env var{} need{} a value on {target}: {}",
             if n == 1 { "" } else { "s" },
             if n == 1 { "s" } else { "" },
-            job.target.name,
-            new_keys.join(", ")
-        ),
+            keys.join(", ")
+        ));
     }
+    details.join(" ")
 }

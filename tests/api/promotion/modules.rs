@@ -133,6 +133,16 @@ async fn a_target_whose_palette_is_locked_gets_the_module_with_npm_and_restarts(
         !settings_of(app, &l.prod).await?.palette_allow_install,
         "its palette setting is untouched"
     );
+    let history =
+        l.f.member
+            .get(&format!("/pipeline/{}/history", l.pipeline.pipeline.id))
+            .await?;
+    assert!(
+        history.body.contains(
+            "Installed node-red-node-random on Production (with npm, then restarted it)."
+        ),
+        "the audit trail says so"
+    );
     Ok(())
 }
 
