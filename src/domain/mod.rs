@@ -1,7 +1,9 @@
 //! Pure rules of redstage, with no web framework and no database: roles and what they allow,
-//! name and slug validation, the last-owner rule.
+//! name and slug validation, the last-owner rule, env-key merging, stage order, and what a push
+//! changes in the target's flows.
 
 pub mod env;
+pub mod flows;
 pub mod members;
 pub mod names;
 pub mod roles;

@@ -11,6 +11,7 @@
 mod deploy;
 mod files;
 mod preflight;
+mod preview;
 mod read;
 mod recover;
 mod restore;
@@ -21,7 +22,7 @@ mod uninstall;
 use std::sync::Arc;
 
 use crate::db::Db;
-use crate::db::ids::{DeploymentId, InstanceId, PipelineId, StageId, TeamId};
+use crate::db::ids::{DeploymentId, PipelineId, StageId, TeamId};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::deployments::{self, Claim};
 use crate::db::models::instances::Instance;
@@ -34,24 +35,8 @@ use crate::error::AppError;
 use crate::nodered::Runtimes;
 use crate::state::AppState;
 
+pub use preview::{Preview, preview};
 pub use recover::recover;
-
-/// Modules `source` has in its userDir that `target` lacks (name, version): what a promotion
-/// would install, for the confirmation (the promotion itself asks the running runtimes).
-pub async fn modules_to_install(
-    runtimes: &Runtimes,
-    source: &InstanceId,
-    target: &InstanceId,
-) -> Vec<(String, String)> {
-    let (from, onto) = (runtimes.user_dir(source), runtimes.user_dir(target));
-    let (had, has) = tokio::join!(files::modules(&from), files::modules(&onto));
-    let (Ok(had), Ok(has)) = (had, has) else {
-        return Vec::new();
-    };
-    had.into_iter()
-        .filter(|(module, _)| !has.contains_key(module))
-        .collect()
-}
 
 /// What the web layer knows when play is pressed on `source` (a stage of `pipeline`).
 pub struct PlayRequest {

@@ -15,6 +15,7 @@ use crate::db::models::pipelines::PipelineScope;
 use crate::db::models::stages::{self, Stage};
 use crate::db::models::{env_vars, instance_settings};
 use crate::domain::env::keys_to_add;
+use crate::domain::flows::FlowsChange;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::nodered::state::RuntimeState;
@@ -36,6 +37,8 @@ pub struct Plan {
     pub target_restarts: bool,
     /// Modules the target lacks: "name version", installed there first.
     pub modules: Vec<String>,
+    /// How the target's flows change, when known.
+    pub flows: Option<FlowsChange>,
     /// Whether they go in with npm and a restart (its palette does not allow installs).
     pub palette_locked: bool,
 }
@@ -89,12 +92,12 @@ async fn plan(
             Ok((scope, source, (target.0, target_instance), new_keys, locked))
         })
         .await?;
-    let modules: Vec<String> =
-        promotion::modules_to_install(&state.runtimes, &source.1.id, &target.1.id)
-            .await
-            .into_iter()
-            .map(|(module, version)| format!("{module} {version}"))
-            .collect();
+    let preview = promotion::preview(&state.runtimes, &source.1.id, &target.1.id).await;
+    let modules: Vec<String> = preview
+        .modules
+        .into_iter()
+        .map(|(module, version)| format!("{module} {version}"))
+        .collect();
     let status = state.runtimes.status(&target.1.id).state;
     let target_restarts = matches!(status, RuntimeState::Running { since_ms, .. } if target.1.config_changed_at > since_ms)
         || (palette_locked && !modules.is_empty());
@@ -108,6 +111,7 @@ async fn plan(
             target_running,
             target_restarts,
             modules,
+            flows: preview.flows,
             palette_locked,
         },
     ))

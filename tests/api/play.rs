@@ -240,3 +240,56 @@ async fn a_card_says_when_its_flows_changed_and_whether_the_next_stage_has_them(
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_confirmation_counts_what_changes_and_warns_of_nodes_only_the_target_has() -> TestResult
+{
+    let app = spawn_app().await;
+    let (f, dev, prod, stages) = line(&app).await?;
+    let confirm_url = format!("/stage/{}/promote", stages[0].0);
+
+    let confirm = f.member.get(&confirm_url).await?;
+    let change = confirm.text(".flows-change").ok_or("no flows line")?;
+    assert!(change.contains("4 added, 0 changed, 0 removed"), "{change}");
+    assert_eq!(confirm.count(".removed-nodes"), 0);
+
+    let pressed = f.member.post(&confirm_url, &[]).await?;
+    let pipeline = pressed
+        .location
+        .as_deref()
+        .and_then(|l| l.split("#pipeline-").nth(1))
+        .ok_or("no anchor")?
+        .to_owned();
+    finished(&f.member, &format!("/pipeline/{pipeline}/history")).await?;
+    let confirm = f.member.get(&confirm_url).await?;
+    let change = confirm.text(".flows-change").ok_or("no flows line")?;
+    assert!(
+        change.contains("Production already runs these flows"),
+        "{change}"
+    );
+
+    // A new version on Development, and a fix made on Production directly.
+    let client = |id: &str| app.client(id);
+    let mut dev_flows = flow_file("hello.json")?;
+    dev_flows[0]["env"][0]["value"] = serde_json::json!("2");
+    let nodes = dev_flows.as_array().ok_or("not an array")?;
+    client(&dev)?.deploy(nodes, None).await?;
+    let mut prod_flows = flow_file("hello.json")?;
+    prod_flows.as_array_mut().ok_or("not an array")?.push(
+        serde_json::json!({"id": "hotfix", "type": "function", "z": "hello_tab",
+            "name": "hotfix", "func": "return msg;", "outputs": 1, "wires": [[]]}),
+    );
+    let nodes = prod_flows.as_array().ok_or("not an array")?;
+    client(&prod)?.deploy(nodes, None).await?;
+
+    let confirm = f.member.get(&confirm_url).await?;
+    let change = confirm.text(".flows-change").ok_or("no flows line")?;
+    assert!(change.contains("0 added, 1 changed, 1 removed"), "{change}");
+    let warning = confirm.text(".removed-nodes").ok_or("no warning")?;
+    assert!(
+        warning.contains("Production has 1 node that Development does not")
+            && warning.contains("\"hotfix\" (function)"),
+        "{warning}"
+    );
+    Ok(())
+}
