@@ -23,6 +23,19 @@ impl FlowsChange {
     }
 }
 
+/// "4 added, 1 changed, 0 removed".
+impl std::fmt::Display for FlowsChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} added, {} changed, {} removed",
+            self.added,
+            self.changed,
+            self.removed.len()
+        )
+    }
+}
+
 /// Compare the `source`'s nodes with the `target`'s.
 pub fn compare(source: &[Value], target: &[Value]) -> FlowsChange {
     let theirs: HashMap<&str, &Value> = target
@@ -95,6 +108,7 @@ mod tests {
         assert_eq!(change.changed, 1, "moved: x differs");
         assert_eq!(change.removed, ["\"hotfix\" (function)", "debug"]);
         assert!(!change.is_empty());
+        assert_eq!(change.to_string(), "1 added, 1 changed, 2 removed");
         assert!(compare(&source, &source).is_empty(), "the same flows");
     }
 }

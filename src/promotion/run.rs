@@ -7,6 +7,7 @@ use super::{Ctx, Failure, Job, deploy, read, restore, snapshot, uninstall};
 use crate::db::ids::SnapshotId;
 use crate::db::models::audit;
 use crate::db::models::deployments::{self, status};
+use crate::domain::flows::{FlowsChange, compare};
 use crate::error::AppError;
 
 /// What a promotion changed on the target so far (what a failure must undo).
@@ -18,6 +19,8 @@ struct Touched {
     added: Vec<String>,
     /// Modules installed for the promotion.
     installed: Installed,
+    /// How the target's flows change (for the audit trail).
+    change: Option<FlowsChange>,
     /// Whether the flows were sent.
     flows: bool,
     /// Whether the target was restarted.
@@ -84,6 +87,7 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     touched.restarted = !touched.installed.npm.is_empty();
     preflight::check_types(&source, &target, &job.target.name)?;
     let applied = snapshot::take(ctx, job, &source, &target).await?;
+    touched.change = Some(compare(&source.flows, &target.flows));
     touched.snapshot = Some(applied.before);
     touched.added = applied.added;
     step(ctx, job, "deploying").await?;
@@ -130,10 +134,18 @@ async fn undo(ctx: &Ctx, job: &Job, touched: &Touched, reason: String) -> String
     reason
 }
 
-/// What the audit trail says of a success: modules installed, keys that need a value.
+/// What the audit trail says of a success: how the flows changed, modules installed, keys that
+/// need a value.
 fn succeeded_details(job: &Job, touched: &Touched) -> String {
     let target = &job.target.name;
     let mut details = Vec::new();
+    if let Some(change) = &touched.change {
+        let removed = match change.removed.len() {
+            0 => String::new(),
+            _ => format!(": {}", change.removed.join(", ")),
+        };
+        details.push(format!("Flows on {target}: {change}{removed}."));
+    }
     let installed = &touched.installed;
     let modules: Vec<&str> = installed
         .api

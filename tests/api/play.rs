@@ -260,7 +260,13 @@ async fn the_confirmation_counts_what_changes_and_warns_of_nodes_only_the_target
         .and_then(|l| l.split("#pipeline-").nth(1))
         .ok_or("no anchor")?
         .to_owned();
-    finished(&f.member, &format!("/pipeline/{pipeline}/history")).await?;
+    let history = finished(&f.member, &format!("/pipeline/{pipeline}/history")).await?;
+    assert!(
+        history
+            .body
+            .contains("Flows on Production: 4 added, 0 changed, 0 removed."),
+        "the audit trail says what changed"
+    );
     let confirm = f.member.get(&confirm_url).await?;
     let change = confirm.text(".flows-change").ok_or("no flows line")?;
     assert!(
