@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::deploy::RESTART_WITHIN;
 use super::read::{self, Source, Target};
-use super::{Ctx, Failure, Job};
+use super::{Ctx, Failure, Job, files};
 use crate::nodered::client::NodeRedError;
 use crate::nodered::modules;
 
@@ -72,6 +72,14 @@ pub(crate) async fn install_missing(
         }
         if !by_api {
             let dir = ctx.runtimes.user_dir(&job.target.id);
+            // On disk but not loaded (say, disabled in its palette): not ours to install, nor to
+            // remove on a failure; the type check below says what is missing.
+            if files::modules(&dir)
+                .await
+                .is_ok_and(|on_disk| on_disk.contains_key(module))
+            {
+                continue;
+            }
             modules::install(&dir, module, version)
                 .await
                 .map_err(|e| could_not_install(name, module, &e))?;
