@@ -50,6 +50,8 @@ struct OverviewPage {
     status: StatusView,
     node_red_version: String,
     last_deployed: Option<String>,
+    /// When its flows last changed (any deploy).
+    flows_changed: Option<String>,
 }
 
 /// The create-instance form.
@@ -200,10 +202,13 @@ pub async fn overview(
     id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
     let scope = load(&user, &state, id.into_inner()).await?;
-    let target = scope.instance.id.clone();
-    let last = state
+    let (target, runtimes) = (scope.instance.id.clone(), state.runtimes.clone());
+    let (last, changed) = state
         .db
-        .run(move |conn| Ok(deployments::latest_success_onto_instance(conn, &target)?))
+        .run(move |conn| {
+            let last = deployments::latest_success_onto_instance(conn, &target)?;
+            Ok((last, runtimes.flows_changed_at(&target)))
+        })
         .await?;
     let last_deployed = last.map(|d| {
         let when = super::views::ago(d.finished_at.unwrap_or(d.started_at));
@@ -223,6 +228,7 @@ pub async fn overview(
         )?,
         node_red_version: h.instance.node_red_version.clone(),
         last_deployed,
+        flows_changed: changed.map(super::views::ago),
         status,
         h,
     };

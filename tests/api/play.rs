@@ -192,7 +192,7 @@ async fn who_may_press_play() -> TestResult {
 #[tokio::test]
 async fn a_card_says_when_its_flows_changed_and_whether_the_next_stage_has_them() -> TestResult {
     let app = spawn_app().await;
-    let (f, dev, _prod, stages) = line(&app).await?;
+    let (f, dev, prod, stages) = line(&app).await?;
     let page = format!("/application/{}/pipelines", f.app_id);
     let card = |cards: &Page, index: usize| cards.text(&format!("#stage-{}", stages[index].0));
     let hint = |cards: &Page| cards.text(&format!("#stage-{} .unpushed", stages[0].0));
@@ -200,6 +200,14 @@ async fn a_card_says_when_its_flows_changed_and_whether_the_next_stage_has_them(
     let cards = f.member.get(&page).await?;
     let dev_card = card(&cards, 0).ok_or("no card")?;
     assert!(dev_card.contains("Flows changed: just now"), "{dev_card}");
+    let overview = |id: &str| format!("/instance/{id}/overview");
+    let dev_page = f.member.get(&overview(&dev)).await?;
+    assert_eq!(dev_page.text(".flows-changed").as_deref(), Some("just now"));
+    let prod_page = f.member.get(&overview(&prod)).await?;
+    assert_eq!(
+        prod_page.text(".flows-changed").as_deref(),
+        Some("No flows yet")
+    );
     assert_eq!(
         hint(&cards).as_deref(),
         Some("Not pushed to Production yet")
