@@ -71,6 +71,35 @@ async fn members_get_the_editor_viewers_read_only_outsiders_nothing() -> TestRes
 }
 
 #[tokio::test]
+async fn the_flows_http_endpoints_are_served_to_the_team_through_the_proxy() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let id = app.instance(&f.member, &f.app_id, "Development").await?;
+    f.member.wait_for_state(&id, "running").await?;
+    app.deploy(&id, "hello.json", None).await?;
+    app.flow_json_eventually(&id, "/hello").await?;
+
+    let overview = f.member.get(&format!("/instance/{id}/overview")).await?;
+    let endpoints = overview.text(".endpoints").ok_or("no endpoints line")?;
+    assert!(
+        endpoints.contains(&format!("/instance/{id}/editor/<path>")),
+        "{endpoints}"
+    );
+    for who in [&f.member, &f.viewer] {
+        let hello = who.get(&format!("/instance/{id}/editor/hello")).await?;
+        assert_eq!(hello.status, StatusCode::OK);
+        let hello: Value = serde_json::from_str(&hello.body)?;
+        assert_eq!(hello["flowVersion"], json!("1"));
+    }
+    let outsider = f
+        .outsider
+        .get(&format!("/instance/{id}/editor/hello"))
+        .await?;
+    assert_eq!(outsider.status, StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+#[tokio::test]
 async fn deploying_through_the_editor_proxy_needs_our_origin_and_a_member() -> TestResult {
     let app = spawn_app().await;
     let f = fixture(&app).await?;
