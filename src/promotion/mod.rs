@@ -15,6 +15,7 @@ mod preview;
 mod read;
 mod recover;
 mod restore;
+mod rollback;
 mod run;
 mod snapshot;
 mod uninstall;
@@ -22,7 +23,7 @@ mod uninstall;
 use std::sync::Arc;
 
 use crate::db::Db;
-use crate::db::ids::{DeploymentId, PipelineId, StageId, TeamId};
+use crate::db::ids::{DeploymentId, PipelineId, SnapshotId, StageId, TeamId};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::deployments::{self, Claim};
 use crate::db::models::instances::Instance;
@@ -37,6 +38,7 @@ use crate::state::AppState;
 
 pub use preview::{Preview, preview};
 pub use recover::recover;
+pub use rollback::{RollbackRequest, roll_back};
 
 /// What the web layer knows when play is pressed on `source` (a stage of `pipeline`).
 pub struct PlayRequest {
@@ -76,13 +78,23 @@ pub(crate) struct Job {
     pub(crate) actor: Actor,
     pub(crate) source: Instance,
     pub(crate) target: Instance,
+    /// A rollback: the content comes from this snapshot of the target (`source` is the target).
+    pub(crate) from_snapshot: Option<SnapshotId>,
+    /// "Development → Production" (the deployment's from → to), the subject of audit events.
+    pub(crate) subject: String,
 }
 
 impl Job {
-    /// "Development → Production", the subject of audit events.
-    pub(crate) fn subject(&self) -> String {
-        format!("{} → {}", self.source.name, self.target.name)
+    /// The audit action for `what` ("started", "succeeded", "failed") of this kind of job.
+    pub(crate) fn action(&self, what: &str) -> String {
+        action(self.from_snapshot.is_some(), what)
     }
+}
+
+/// "promotion.started", or "rollback.started" for a rollback.
+fn action(rollback: bool, what: &str) -> String {
+    let kind = if rollback { "rollback" } else { "promotion" };
+    format!("{kind}.{what}")
 }
 
 /// Why a promotion stopped, in words a user can act on (shown on the stage card).
@@ -118,11 +130,16 @@ pub async fn start(state: &AppState, request: PlayRequest) -> Result<DeploymentI
             target.1.name, request.team.name
         )));
     }
-    let actor = Actor {
-        id: Some(request.actor.id.clone()),
-        name: request.actor.username.clone(),
+    let claiming = Claiming {
+        team: &request.team,
+        pipeline: &request.pipeline,
+        actor: &request.actor,
+        source_name: source.1.name.clone(),
+        source,
+        target,
+        from_snapshot: None,
     };
-    let job = claim(state, &request, source, target, actor).await?;
+    let job = claim(state, claiming).await?;
     let id = job.id.clone();
     state.runtimes.spawn(run::run(Ctx::new(state), job));
     Ok(id)
@@ -156,20 +173,32 @@ fn pick(
     Ok((source, target))
 }
 
-/// Insert the `queued` deployment and the "started" audit event in one transaction.
-async fn claim(
-    state: &AppState,
-    request: &PlayRequest,
+/// What a claim is made of.
+struct Claiming<'a> {
+    team: &'a Team,
+    pipeline: &'a Pipeline,
+    actor: &'a User,
+    /// The deployment's "from" (a stage's instance, or what a rollback restores).
+    source_name: String,
     source: Placed,
     target: Placed,
-    actor: Actor,
-) -> Result<Job, AppError> {
-    let (team, pipeline) = (request.team.id.clone(), request.pipeline.id.clone());
-    let user = request.actor.id.clone();
-    let stages = (source.0.id, target.0.id);
-    let names = (source.1.name.clone(), target.1.name.clone());
-    let instances = (source.1.id.clone(), target.1.id.clone());
-    let (who, subject) = (actor.clone(), format!("{} → {}", names.0, names.1));
+    from_snapshot: Option<SnapshotId>,
+}
+
+/// Insert the `queued` deployment and the "started" audit event in one transaction.
+async fn claim(state: &AppState, c: Claiming<'_>) -> Result<Job, AppError> {
+    let (team, pipeline) = (c.team.id.clone(), c.pipeline.id.clone());
+    let actor = Actor {
+        id: Some(c.actor.id.clone()),
+        name: c.actor.username.clone(),
+    };
+    let user = c.actor.id.clone();
+    let stages = (c.source.0.id.clone(), c.target.0.id.clone());
+    let names = (c.source_name.clone(), c.target.1.name.clone());
+    let instances = (c.source.1.id.clone(), c.target.1.id.clone());
+    let subject = format!("{} → {}", names.0, names.1);
+    let started = action(c.from_snapshot.is_some(), "started");
+    let (who, about) = (actor.clone(), subject.clone());
     let claimed = state
         .db
         .run(move |conn| {
@@ -182,22 +211,23 @@ async fn claim(
                     user: (&user, &who.name),
                 };
                 let deployment = deployments::claim(conn, claim)?;
-                let started = "promotion.started";
-                audit::record(conn, &team, Some(&pipeline), &who, started, &subject, "")?;
+                audit::record(conn, &team, Some(&pipeline), &who, &started, &about, "")?;
                 Ok::<_, AppError>(deployment.id)
             })
         })
         .await
         .map_err(|e| match e.is_unique_violation() {
-            true => AppError::Conflict(format!("{} is already being deployed.", target.1.name)),
+            true => AppError::Conflict(format!("{} is already being deployed.", c.target.1.name)),
             false => e,
         })?;
     Ok(Job {
         id: claimed,
-        team: request.team.id.clone(),
-        pipeline: request.pipeline.id.clone(),
+        team: c.team.id.clone(),
+        pipeline: c.pipeline.id.clone(),
         actor,
-        source: source.1,
-        target: target.1,
+        source: c.source.1,
+        target: c.target.1,
+        from_snapshot: c.from_snapshot,
+        subject,
     })
 }

@@ -1,5 +1,5 @@
-//! Step "reading": what the source has (flows, plaintext credentials, modules) and what the target
-//! has (the same, for the snapshot, plus its node catalog for the pre-flight). Source and target
+//! Step "reading": what the source has (flows, plaintext credentials, modules; for a rollback,
+//! what a snapshot of the target holds) and what the target has (the same, for the snapshot, plus its node catalog for the pre-flight). Source and target
 //! are read concurrently; the target's /comms connection is opened meanwhile for the verify step.
 
 use std::collections::BTreeMap;
@@ -9,10 +9,13 @@ use serde_json::{Map, Value};
 use tokio::task::JoinHandle;
 
 use super::{Ctx, Failure, files};
+use crate::db::ids::SnapshotId;
 use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::Instance;
+use crate::db::models::snapshots;
 use crate::nodered::client::{AdminClient, Catalog, NodeRedError};
 use crate::nodered::comms::Comms;
+use crate::nodered::credentials;
 use crate::nodered::state::RuntimeState;
 use crate::nodered::tokens::Access;
 
@@ -90,6 +93,38 @@ pub(crate) async fn source(ctx: &Ctx, instance: &Instance) -> Result<Source, Fai
         credentials: credentials.map_err(|e| unreadable(name, "credentials", e))?,
         modules: catalog.modules,
         type_modules: from_api.then_some(catalog.type_modules),
+    })
+}
+
+/// What a rollback puts back: `snapshot` of `instance` (its credentials encrypted with the
+/// instance's own secret).
+pub(crate) async fn snapshot(
+    ctx: &Ctx,
+    instance: &Instance,
+    snapshot: &SnapshotId,
+) -> Result<Source, Failure> {
+    let id = snapshot.clone();
+    let stored = ctx
+        .db
+        .run(move |conn| Ok(snapshots::find(conn, &id)?))
+        .await?;
+    let damaged = |what: &str, e: String| {
+        Failure(format!(
+            "The snapshot of {} is damaged ({what}: {e}); nothing was changed.",
+            instance.name
+        ))
+    };
+    let flows: Vec<Value> =
+        serde_json::from_str(&stored.flows).map_err(|e| damaged("flows", e.to_string()))?;
+    let file: Value = serde_json::from_str(&stored.credentials)
+        .map_err(|e| damaged("credentials", e.to_string()))?;
+    let credentials = credentials::decrypt(&instance.credential_secret, &file)
+        .map_err(|e| damaged("credentials", e.to_string()))?;
+    Ok(Source {
+        flows,
+        credentials,
+        modules: stored.modules(),
+        type_modules: None,
     })
 }
 

@@ -37,14 +37,14 @@ pub(crate) async fn run(ctx: Ctx, job: Job) {
     };
     let (id, new_keys, restarted) = (job.id.clone(), touched.added.clone(), touched.restarted);
     let (action, details) = match &error {
-        None => ("promotion.succeeded", succeeded_details(&job, &touched)),
-        Some(reason) => ("promotion.failed", reason.clone()),
+        None => (job.action("succeeded"), succeeded_details(&job, &touched)),
+        Some(reason) => (job.action("failed"), reason.clone()),
     };
     let (team, pipeline, actor, subject) = (
         job.team.clone(),
         job.pipeline.clone(),
         job.actor.clone(),
-        job.subject(),
+        job.subject.clone(),
     );
     let finished = ctx
         .db
@@ -60,7 +60,7 @@ pub(crate) async fn run(ctx: Ctx, job: Job) {
                     &team,
                     Some(&pipeline),
                     &actor,
-                    action,
+                    &action,
                     &subject,
                     &details,
                 )?;
@@ -76,10 +76,13 @@ pub(crate) async fn run(ctx: Ctx, job: Job) {
 /// The steps; `touched` records what has to be undone if a later one fails.
 async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Failure> {
     step(ctx, job, "reading").await?;
-    let (source, target) = tokio::join!(
-        read::source(ctx, &job.source),
-        read::target(ctx, &job.target)
-    );
+    let source = async {
+        match &job.from_snapshot {
+            Some(snapshot) => read::snapshot(ctx, &job.target, snapshot).await,
+            None => read::source(ctx, &job.source).await,
+        }
+    };
+    let (source, target) = tokio::join!(source, read::target(ctx, &job.target));
     let (source, target) = (source?, target?);
     step(ctx, job, "checking").await?;
     let target =

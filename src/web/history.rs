@@ -1,19 +1,22 @@
 //! A pipeline's history: every deployment (who, when, from -> to, duration, result, error, new
-//! env keys needing values) and the audit trail of every change to the pipeline.
+//! env keys needing values) and the audit trail of every change to the pipeline; and rolling a
+//! successful push back from it.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::pipelines::load;
-use super::views::{Chrome, ago, chrome, render};
+use super::views::{Chrome, ago, chrome, render, see_other};
 use crate::auth::CurrentUser;
-use crate::db::ids::PipelineId;
+use crate::db::ids::{DeploymentId, PipelineId};
 use crate::db::models::applications::Application;
 use crate::db::models::audit::{self, AuditEvent};
 use crate::db::models::deployments::{self, Deployment};
 use crate::db::models::teams::Team;
+use crate::domain::roles::Action;
 use crate::error::AppError;
+use crate::promotion::{self, RollbackRequest};
 use crate::state::AppState;
 
 /// A row of the history table.
@@ -37,6 +40,8 @@ struct HistoryPage {
     pipeline: crate::db::models::pipelines::Pipeline,
     rows: Vec<HistoryRow>,
     events: Vec<(AuditEvent, String)>,
+    /// Whether the user may roll pushes back (members and owners).
+    can_roll_back: bool,
 }
 
 /// `GET /pipeline/{id}/history`: deployments and audit events of a pipeline.
@@ -81,6 +86,7 @@ pub async fn history(
             format!("History · {}", scope.pipeline.name),
             Some(&scope.membership.team),
         )?,
+        can_roll_back: scope.membership.role.allows(Action::Promote),
         team: scope.membership.team,
         app: scope.application,
         pipeline: scope.pipeline,
@@ -88,4 +94,39 @@ pub async fn history(
         events,
     };
     render(StatusCode::OK, &page)
+}
+
+/// `POST /deployment/{id}/rollback`: undo a successful push by deploying the snapshot of its
+/// target from just before it; the pipelines page shows the progress.
+pub async fn roll_back(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<DeploymentId>,
+) -> Result<HttpResponse, AppError> {
+    let deployment = id.into_inner();
+    let pipeline = {
+        let id = deployment.clone();
+        state
+            .db
+            .run(move |conn| Ok(deployments::find(conn, &id)?.pipeline_id))
+            .await?
+    };
+    let scope = load(&user, &state, pipeline).await?;
+    let request = RollbackRequest {
+        pipeline: scope.pipeline.clone(),
+        team: scope.membership.team.clone(),
+        role: scope.membership.role,
+        deployment,
+        actor: user.user.clone(),
+    };
+    promotion::roll_back(&state, request).await?;
+    user.session.flash(
+        "info",
+        "Rollback started; the stage card shows its progress.",
+    )?;
+    Ok(see_other(&format!(
+        "{}#pipeline-{}",
+        scope.application.pipelines_url(),
+        scope.pipeline.id
+    )))
 }

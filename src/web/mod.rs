@@ -107,6 +107,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(stages::update)),
         )
         .service(
+            web::resource("/deployment/{id}/rollback").route(web::post().to(history::roll_back)),
+        )
+        .service(
             web::resource("/stage/{id}/promote")
                 .route(web::get().to(promote::confirm))
                 .route(web::post().to(promote::start)),

@@ -19,6 +19,7 @@ use crate::helpers::*;
 mod modules;
 mod refusals;
 mod restores;
+mod rollback;
 
 /// A team's application with a Development and a Production instance, both running with the
 /// given env vars, and a pipeline Development -> Production.
