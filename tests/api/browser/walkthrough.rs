@@ -1,7 +1,8 @@
 //! The whole walkthrough in the browser, with htmx doing the swaps: team, application,
 //! instances, environment, duplicate, a pipeline Development -> QA -> Production, a flow changed
 //! in Development's Node-RED editor (through redstage's proxy) and deployed there, then pushed
-//! along with two clicks per stage, watched on the cards without reloading the page.
+//! along with two clicks per stage, watched on the cards without reloading the page; last, the
+//! push to Production rolled back from the history.
 
 use serde_json::json;
 
@@ -196,7 +197,8 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
     let hello = app.flow_json_eventually(&prod, "/hello").await?;
     assert_eq!(hello["greeting"], json!("prod"), "Production's own value");
     assert_eq!(hello["edited"], json!("in the editor"), "the changed flow");
-    Ok(())
+
+    super::rollback::roll_back_the_last_push(&chrome, &app, &prod).await
 }
 
 /// Open `dev`'s editor through redstage, change the "greet" function node in its edit dialog
