@@ -1,6 +1,7 @@
-//! The background task of one promotion: the steps in order, the `deployments` row kept truthful
-//! as it goes (queued -> reading -> checking -> deploying -> verifying -> (restoring) -> done), a
-//! restore when a step after the snapshot fails, and the audit event at the end.
+//! The background task of one promotion (or rollback, whose content is a snapshot of its target):
+//! the steps in order, the `deployments` row kept truthful as it goes (queued -> reading ->
+//! checking -> deploying -> verifying -> (restoring) -> done), a restore when a step after the
+//! snapshot fails, and the audit event at the end.
 
 use super::preflight::{self, Installed};
 use super::{Ctx, Failure, Job, deploy, read, restore, snapshot, uninstall};
