@@ -113,6 +113,9 @@ async fn restore_target(ctx: Ctx, deployment: Deployment, snapshot: SnapshotId) 
 async fn finish(ctx: &Ctx, deployment: &Deployment, reason: String) -> Result<(), AppError> {
     let (id, pipeline) = (deployment.id.clone(), deployment.pipeline_id.clone());
     let subject = format!("{} → {}", deployment.source_name, deployment.target_name);
+    // A rollback puts a snapshot of its own target back onto it.
+    let rollback = deployment.source_instance_id == deployment.target_instance_id;
+    let action = super::action(rollback, "interrupted");
     ctx.db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
@@ -123,13 +126,13 @@ async fn finish(ctx: &Ctx, deployment: &Deployment, reason: String) -> Result<()
                     id: None,
                     name: "redstage".into(),
                 };
-                let action = "promotion.interrupted";
+
                 audit::record(
                     conn,
                     &team,
                     Some(&pipeline),
                     &system,
-                    action,
+                    &action,
                     &subject,
                     &reason,
                 )?;
