@@ -96,6 +96,16 @@ pub fn render(r: &Results, took: Duration) -> String {
             spread(&done)
         );
     }
+    let hung = r.promotions.iter().any(|(_, promos, raws)| {
+        promos
+            .iter()
+            .map(|p| p.serving)
+            .chain(raws.iter().map(|r| r.serving))
+            .any(|d| d >= Duration::from_secs(5))
+    });
+    if hung {
+        md.push_str("\nA run of 5 s or more: the probe that watches the target went unanswered for 5 s and was sent again. A request that reaches an `http in` node as a full deploy stops the old flows gets no answer from Node-RED, for a promotion and a raw deploy alike; compare \"press → row done\", which does not depend on that probe.\n");
+    }
     md.push_str("\nWhere the time goes (medians, ms after the press; steps as first seen in the `deployments` row, polled every 10 ms):\n\n");
     md.push_str("| flows | POST answered | reading | checking | deploying | verifying | target serves | done | raw: POST answered | raw: serves |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (size, promos, raws) in &r.promotions {
