@@ -88,7 +88,7 @@ async fn a_promotion_interrupted_by_the_server_stopping_is_restored_at_the_next_
     let l = line(&[], &[]).await?;
     let app = &l.app;
     deploy_json(app, &l.prod, &hello_version("0")?).await?;
-    let id = interrupted_promotion(&l).await?;
+    let id = interrupted_promotion(&l, false).await?;
     // Mid-way: the module it needed, the new flows and a new key (without value) had reached
     // Production.
     app.client(&l.prod)?
@@ -132,16 +132,43 @@ async fn a_promotion_interrupted_by_the_server_stopping_is_restored_at_the_next_
     Ok(())
 }
 
-/// A deployment row as a server that died mid-promotion leaves it: running, with a snapshot of
-/// Production as it is now, and one of what it promoted (which needs node-red-node-random).
-async fn interrupted_promotion(l: &Line) -> Res<DeploymentId> {
+#[tokio::test]
+async fn a_rollback_interrupted_by_the_server_stopping_is_restored_and_audited_as_one() -> TestResult
+{
+    let l = line(&[], &[]).await?;
+    let app = &l.app;
+    deploy_json(app, &l.prod, &hello_version("0")?).await?;
+    let id = interrupted_promotion(&l, true).await?;
+    // Mid-way: the snapshot it was putting back had reached Production.
+    app.deploy(&l.prod, "hello.json", None).await?;
+
+    let restarted = l.app.restart().await;
+    let app = &restarted;
+    let (done, _) = finished(app, &id).await?;
+
+    assert_eq!(done.status, status::INTERRUPTED);
+    let hello: Value = app.flow_get(&l.prod, "/hello").await?.json().await?;
+    assert_eq!(hello["flowVersion"], json!("0"));
+    let actions = l.pipeline.audit_actions(app).await?;
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some("rollback.interrupted")
+    );
+    Ok(())
+}
+
+/// A deployment row as a server that died mid-promotion (or mid-rollback of Production) leaves
+/// it: running, with a snapshot of Production as it is now, and one of what it promoted (which
+/// needs node-red-node-random).
+async fn interrupted_promotion(l: &Line, rollback: bool) -> Res<DeploymentId> {
     let flows = l.app.client(&l.prod)?.flows().await?.flows;
     let secret = instance_record(&l.app, &l.prod).await?.credential_secret;
     let creds = credentials::encrypt(&secret, &serde_json::Map::new()).to_string();
     let flows = serde_json::to_string(&flows)?;
     let (p, stages) = (l.pipeline.pipeline.id.clone(), l.pipeline.stages.clone());
+    // A rollback's source is its own target.
     let (dev, prod) = (
-        InstanceId::from(l.dev.clone()),
+        InstanceId::from(if rollback { &l.prod } else { &l.dev }.clone()),
         InstanceId::from(l.prod.clone()),
     );
     db(&l.app, move |c| {
@@ -149,7 +176,7 @@ async fn interrupted_promotion(l: &Line) -> Res<DeploymentId> {
             redstage::db::models::users::find_by_username(c, "mark")?.ok_or(AppError::NotFound)?;
         let claim = Claim {
             pipeline: &p,
-            stages: (&stages[0].id, &stages[1].id),
+            stages: (&stages[usize::from(rollback)].id, &stages[1].id),
             instances: (&dev, &prod),
             names: ("Development", "Production"),
             user: (&mark.id, "mark"),
