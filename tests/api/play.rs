@@ -37,6 +37,17 @@ async fn line(app: &TestApp) -> Res<(Fixture, String, String, Vec<ShownStage>)> 
     Ok((f, dev, prod, stages))
 }
 
+/// After play was pressed (`pressed`: its redirect to the pipeline's anchor), wait until the
+/// pipeline's history shows a finished deployment; the history page.
+async fn finished_after(who: &Browser, pressed: &Page) -> Res<Page> {
+    let pipeline = pressed
+        .location
+        .as_deref()
+        .and_then(|l| l.split("#pipeline-").nth(1))
+        .ok_or("no anchor")?;
+    finished(who, &format!("/pipeline/{pipeline}/history")).await
+}
+
 /// Wait until the pipeline's history shows a finished deployment; the history page.
 async fn finished(who: &Browser, pipeline_of: &str) -> Res<Page> {
     for _ in 0..300 {
@@ -82,13 +93,7 @@ async fn the_confirmation_says_what_travels_and_the_history_shows_the_result() -
         .post(&format!("/stage/{}/promote", stages[0].0), &[])
         .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let pipeline = page
-        .location
-        .as_deref()
-        .and_then(|l| l.split("#pipeline-").nth(1))
-        .ok_or("no anchor")?
-        .to_owned();
-    let history = finished(&f.member, &format!("/pipeline/{pipeline}/history")).await?;
+    let history = finished_after(&f.member, &page).await?;
     assert_eq!(
         history.count("tr.deployment-succeeded"),
         1,
@@ -217,13 +222,7 @@ async fn a_card_says_when_its_flows_changed_and_whether_the_next_stage_has_them(
         .member
         .post(&format!("/stage/{}/promote", stages[0].0), &[])
         .await?;
-    let pipeline = pressed
-        .location
-        .as_deref()
-        .and_then(|l| l.split("#pipeline-").nth(1))
-        .ok_or("no anchor")?
-        .to_owned();
-    finished(&f.member, &format!("/pipeline/{pipeline}/history")).await?;
+    finished_after(&f.member, &pressed).await?;
     let cards = f.member.get(&page).await?;
     assert_eq!(hint(&cards), None, "Production has Development's flows");
     let prod_card = card(&cards, 1).ok_or("no card")?;
@@ -262,13 +261,7 @@ async fn the_confirmation_counts_what_changes_and_warns_of_nodes_only_the_target
     assert_eq!(confirm.count(".removed-nodes"), 0);
 
     let pressed = f.member.post(&confirm_url, &[]).await?;
-    let pipeline = pressed
-        .location
-        .as_deref()
-        .and_then(|l| l.split("#pipeline-").nth(1))
-        .ok_or("no anchor")?
-        .to_owned();
-    let history = finished(&f.member, &format!("/pipeline/{pipeline}/history")).await?;
+    let history = finished_after(&f.member, &pressed).await?;
     assert!(
         history
             .body
