@@ -10,6 +10,9 @@ const AFTER_HELP: &str = "\
 Configuration is read from built-in defaults, then an optional TOML file (--config or
 REDSTAGE_CONFIG; keys: bind, data_dir, admin_user, admin_password, secure_cookies,
 node_red_dir), then environment variables, then command-line flags; later sources win.
+Relative paths in the file are relative to the file's own directory; relative paths from
+the environment or flags are relative to the working directory. All are made absolute once
+at startup.
 
 Environment:
   REDSTAGE_BIND            address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
@@ -126,15 +129,26 @@ impl Settings {
             Some(path) => read_file(path)?,
             None => FileSettings::default(),
         };
+        // Paths in the file are relative to the file's own directory, not to where redstage runs.
+        let file_dir = cli
+            .config
+            .as_deref()
+            .map(absolute)
+            .transpose()?
+            .and_then(|path| path.parent().map(Path::to_path_buf));
+        let from_file = |path: PathBuf| match &file_dir {
+            Some(dir) => dir.join(path),
+            None => path,
+        };
         let mut settings = Self::with_data_dir("./data");
         if let Some(bind) = cli.bind.or(file.bind) {
             settings.bind = bind;
         }
-        if let Some(dir) = cli.data_dir.or(file.data_dir) {
+        if let Some(dir) = cli.data_dir.or(file.data_dir.map(from_file)) {
             settings.data_dir = dir;
         }
         settings.secure_cookies = cli.secure_cookies.or(file.secure_cookies).unwrap_or(false);
-        settings.node_red_dir = cli.node_red_dir.or(file.node_red_dir);
+        settings.node_red_dir = cli.node_red_dir.or(file.node_red_dir.map(from_file));
         let user = cli.admin_user.or(file.admin_user);
         let password = cli.admin_password.or(file.admin_password);
         settings.admin = match (user, password) {
@@ -144,7 +158,32 @@ impl Settings {
                 "set both REDSTAGE_ADMIN_USER and REDSTAGE_ADMIN_PASSWORD, or neither"
             ),
         };
+        settings.data_dir = absolute(&settings.data_dir)?;
+        settings.node_red_dir = settings.node_red_dir.as_deref().map(absolute).transpose()?;
         Ok(settings)
+    }
+
+    /// Create the data directory if it is missing, then make every path canonical (absolute, no
+    /// `..`, no symlinks), once at startup: runtimes and npm run with other working directories,
+    /// so nothing handed to a child process may be relative.
+    pub fn resolve_paths(&mut self) -> anyhow::Result<()> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                self.data_dir.display()
+            )
+        })?;
+        self.data_dir = self.data_dir.canonicalize().with_context(|| {
+            format!(
+                "cannot resolve the data directory {}",
+                self.data_dir.display()
+            )
+        })?;
+        if let Some(dir) = &self.node_red_dir {
+            // It may not exist yet (installed on first need): canonical where it does.
+            self.node_red_dir = Some(dir.canonicalize().or_else(|_| absolute(dir))?);
+        }
+        Ok(())
     }
 
     /// Path of the SQLite database file.
@@ -175,6 +214,11 @@ impl Settings {
     }
 }
 
+/// `path` made absolute against the working directory (lexically: it need not exist).
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("cannot resolve the path {}", path.display()))
+}
+
 fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read configuration file {}", path.display()))?;
@@ -203,6 +247,26 @@ mod tests {
         assert_eq!(settings.bind, "127.0.0.1:9999");
         assert_eq!(settings.data_dir, PathBuf::from("/srv/redstage"));
         assert!(!settings.secure_cookies);
+        Ok(())
+    }
+
+    #[test]
+    fn relative_paths_in_the_file_are_relative_to_the_file() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("redstage-config-rel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("redstage.toml");
+        std::fs::write(&path, "data_dir = \"state\"\nnode_red_dir = \"../nr\"\n")?;
+        let settings = Settings::load(Cli {
+            config: Some(path),
+            ..Cli::default()
+        })?;
+        assert_eq!(settings.data_dir, dir.join("state"));
+        assert_eq!(settings.node_red_dir, Some(dir.join("../nr")));
+        let from_env = Settings::load(Cli {
+            data_dir: Some("here".into()),
+            ..Cli::default()
+        })?;
+        assert_eq!(from_env.data_dir, std::env::current_dir()?.join("here"));
         Ok(())
     }
 

@@ -56,13 +56,8 @@ pub struct Application {
 
 impl Application {
     /// Prepare everything and bind the listener; `run_until_stopped` serves.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!(
-                "cannot create the data directory {}",
-                settings.data_dir.display()
-            )
-        })?;
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        settings.resolve_paths()?;
         let db = Db::open(&settings.database_path())?;
         let key = load_or_create_key(&settings.session_key_path())?;
         let bootstrap = {

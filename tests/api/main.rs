@@ -12,6 +12,7 @@ mod bootstrap;
 mod browser;
 mod csrf;
 mod editor;
+mod first_run;
 mod instance_settings;
 mod instances;
 mod isolation;

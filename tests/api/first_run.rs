@@ -1,0 +1,205 @@
+//! The README's run command, as a new user runs it: the built binary in a fresh working
+//! directory, with the default (relative) data directory, or a relative `data_dir` from a config
+//! file given by a relative path. An instance runs, a deployed flow answers, and a push to a
+//! second instance works. Runtimes run with another working directory, so any relative path
+//! handed to them breaks this.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::helpers::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_redstage");
+
+/// Start the binary in `cwd` with `args` and no `REDSTAGE_*` settings but a free port; the child,
+/// its base URL and the generated administrator password it printed.
+async fn run_in(cwd: &Path, args: &[&str]) -> Res<(Child, String, String)> {
+    let mut command = Command::new(BIN);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("REDSTAGE_") {
+            command.env_remove(key);
+        }
+    }
+    let mut child = command
+        .args(args)
+        .env("REDSTAGE_BIND", "127.0.0.1:0")
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let (mut password, mut url) = (None, None);
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(rest) = line.trim().strip_prefix("password:") {
+                password = Some(rest.trim().to_owned());
+            }
+            if let Some(rest) = line.strip_prefix("redstage is listening on ") {
+                url = rest.split_whitespace().next().map(str::to_owned);
+                break;
+            }
+        }
+        Ok::<_, std::io::Error>(())
+    })
+    .await??;
+    // Keep reading, so the server never blocks on a full stdout pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((
+        child,
+        url.ok_or("the server printed no address")?,
+        password.ok_or("no generated password printed")?,
+    ))
+}
+
+/// Where a data directory's default Node-RED installation goes: linked to the tests' shared one,
+/// so that no test downloads Node-RED.
+fn link_node_red(data_dir: &Path) -> Res<()> {
+    std::fs::create_dir_all(data_dir)?;
+    std::os::unix::fs::symlink(shared_node_red_dir(), data_dir.join("node-red"))?;
+    Ok(())
+}
+
+/// Poll `path` until `ok` holds for its answer.
+async fn eventually(who: &Browser, path: &str, ok: impl Fn(&Page) -> bool) -> Res<Page> {
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        let page = who.get(path).await?;
+        if ok(&page) {
+            return Ok(page);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("GET {path}: {} {}", page.status, page.body).into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Created through the UI; the id in the `Location` after `prefix`, before `suffix`.
+async fn create(who: &Browser, path: &str, form: &[(&str, &str)], prefix: &str) -> Res<String> {
+    let page = who.post(path, form).await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}: {}", page.body);
+    let location = page.location.ok_or("no Location")?;
+    let rest = location.strip_prefix(prefix).ok_or("unexpected Location")?;
+    Ok(rest.split('/').next().unwrap_or_default().to_owned())
+}
+
+/// Deploy hello.json into the instance through its editor, and wait until it answers.
+async fn deploy_and_call(who: &Browser, instance: &str) -> Res<Value> {
+    let deployed = who
+        .client
+        .post(format!("{}/instance/{instance}/editor/flows", who.base))
+        .header("Origin", &who.base)
+        .header("Node-RED-API-Version", "v2")
+        .header("Node-RED-Deployment-Type", "full")
+        .json(&json!({ "flows": flow_file("hello.json")? }))
+        .send()
+        .await?;
+    assert_eq!(
+        deployed.status(),
+        StatusCode::OK,
+        "deploy through the editor"
+    );
+    answer(who, instance).await
+}
+
+/// The instance's `/hello` endpoint, once it answers.
+async fn answer(who: &Browser, instance: &str) -> Res<Value> {
+    let path = format!("/instance/{instance}/editor/hello");
+    let page = eventually(who, &path, |p| p.status == StatusCode::OK).await?;
+    Ok(serde_json::from_str(&page.body)?)
+}
+
+/// Sign in, build Development -> Production, deploy into Development, push it to Production.
+async fn walk_through(url: &str, password: &str) -> TestResult {
+    let admin = Browser::new(url);
+    assert_eq!(
+        admin.login("admin", password).await?.status,
+        StatusCode::SEE_OTHER
+    );
+    let team = [("name", "Plant Ops"), ("slug", "plant-ops")];
+    assert_eq!(
+        admin.post("/teams", &team).await?.status,
+        StatusCode::SEE_OTHER
+    );
+    let app = [("name", "Line 1"), ("description", "")];
+    let app = create(
+        &admin,
+        "/team/plant-ops/applications",
+        &app,
+        "/application/",
+    )
+    .await?;
+    let instances = format!("/application/{app}/instances");
+    let dev = create(&admin, &instances, &[("name", "Development")], "/instance/").await?;
+    let prod = create(&admin, &instances, &[("name", "Production")], "/instance/").await?;
+    for id in [&dev, &prod] {
+        admin.wait_for_state(id, "running").await?;
+    }
+    let hello = deploy_and_call(&admin, &dev).await?;
+    assert_eq!(hello["flowVersion"], json!("1"));
+
+    let pipelines = format!("/application/{app}/pipelines");
+    admin.post(&pipelines, &[("name", "Release")]).await?;
+    let page = admin.get(&pipelines).await?;
+    let pipeline = page.attr("section.pipeline", "id").ok_or("no pipeline")?;
+    let pipeline = pipeline.trim_start_matches("pipeline-").to_owned();
+    for (name, id) in [("Development", &dev), ("Production", &prod)] {
+        let form = [("name", name), ("instance", id.as_str())];
+        let added = admin
+            .post(&format!("/pipeline/{pipeline}/stages"), &form)
+            .await?;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    }
+    let page = admin.get(&pipelines).await?;
+    let first = page.attr(".stage-card", "id").ok_or("no stage card")?;
+    let first = first.trim_start_matches("stage-").to_owned();
+    let started = admin.post(&format!("/stage/{first}/promote"), &[]).await?;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let pushed = answer(&admin, &prod).await?;
+    assert_eq!(pushed, hello, "Production serves what Development served");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_readme_run_command_works_from_a_fresh_directory_with_the_default_data_dir()
+-> TestResult {
+    let cwd = tempfile::tempdir()?;
+    link_node_red(&cwd.path().join("data"))?;
+    let (_server, url, password) = run_in(cwd.path(), &[]).await?;
+    walk_through(&url, &password).await?;
+    assert!(
+        cwd.path().join("data/redstage.sqlite").is_file(),
+        "the default data directory is ./data"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_relative_data_dir_in_a_config_file_is_relative_to_that_file() -> TestResult {
+    let root = tempfile::tempdir()?;
+    let (etc, elsewhere) = (root.path().join("etc"), root.path().join("elsewhere"));
+    std::fs::create_dir_all(&elsewhere)?;
+    std::fs::create_dir_all(&etc)?;
+    std::fs::write(etc.join("redstage.toml"), "data_dir = \"state\"\n")?;
+    link_node_red(&etc.join("state"))?;
+    let (_server, url, password) =
+        run_in(&elsewhere, &["--config", "../etc/redstage.toml"]).await?;
+    walk_through(&url, &password).await?;
+    assert!(
+        etc.join("state/redstage.sqlite").is_file(),
+        "next to the file"
+    );
+    assert!(
+        std::fs::read_dir(&elsewhere)?.next().is_none(),
+        "nothing in the working directory"
+    );
+    Ok(())
+}
