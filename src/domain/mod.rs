@@ -6,5 +6,6 @@ pub mod env;
 pub mod flows;
 pub mod members;
 pub mod names;
+pub mod paging;
 pub mod roles;
 pub mod stages;

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::urls::is_local_path;
+use super::urls::after_login;
 use super::views::{Chrome, render, see_other};
 use crate::auth::{UserSession, password};
 use crate::db::models::users;
@@ -59,7 +59,7 @@ pub async fn login_form(
 ) -> Result<HttpResponse, AppError> {
     let LoginQuery { next, signed_out } = query.into_inner();
     if session.user().is_some() {
-        return Ok(see_other(if is_local_path(&next) { &next } else { "/" }));
+        return Ok(see_other(&after_login(&next)));
     }
     let form = LoginPage {
         chrome: Chrome::default(),
@@ -117,7 +117,7 @@ pub async fn login(
             state.throttle.succeeded(&address, &username);
             session.sign_in(&user)?;
             tracing::info!(user = %user.username, "signed in");
-            Ok(see_other(if is_local_path(&next) { &next } else { "/" }))
+            Ok(see_other(&after_login(&next)))
         }
         _ => {
             state.throttle.failed(&address, &username);

@@ -70,7 +70,7 @@ pub async fn create(
                 &user,
                 &state,
                 id,
-                1,
+                "1",
                 StatusCode::UNPROCESSABLE_ENTITY,
                 (form.into_inner().name, errors),
             )

@@ -15,6 +15,7 @@ use crate::db::models::applications::{self, Application};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::pipelines::{self, PipelineScope};
 use crate::db::models::teams::Team;
+use crate::domain::paging::Pager;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -60,68 +61,45 @@ pub fn actor(user: &CurrentUser) -> Actor {
 /// Pipelines shown per page (an application with hundreds stays fast to open).
 pub const PAGE_SIZE: i64 = 20;
 
-/// Which page of pipelines (1-based).
+/// Which page of pipelines (1-based; anything else shows the nearest page).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PageQuery {
-    page: i64,
-}
-
-/// Where the shown pipelines are among all of them.
-pub struct Pager {
-    /// Current page, 1-based.
-    pub page: i64,
-    /// Number of pages.
-    pub pages: i64,
-    /// All pipelines of the application.
-    pub total: i64,
-    /// 1-based index of the first one shown.
-    pub first: i64,
-    /// 1-based index of the last one shown.
-    pub last: i64,
+    page: String,
 }
 
 pub(crate) async fn page(
     user: &CurrentUser,
     state: &AppState,
     id: ApplicationId,
-    number: i64,
+    number: &str,
     status: StatusCode,
     form: (String, FormErrors),
 ) -> Result<HttpResponse, AppError> {
     let uid = user.user.id.clone();
     let runtimes = state.runtimes.clone();
-    let number = number.max(1);
-    let (scope, views, total, has_instances) = state
+    let number = number.to_owned();
+    let (scope, views, pager, has_instances) = state
         .db
         .run(move |conn| {
             let scope = applications::scope(conn, &id, &uid)?;
-            let (app, offset) = (&scope.application.id, (number - 1) * PAGE_SIZE);
-            let (list, total) = pipelines::page_for_application(conn, app, offset, PAGE_SIZE)?;
+            let app = &scope.application.id;
+            let (list, pager) = pipelines::page_for_application(conn, app, &number, PAGE_SIZE)?;
             let shown = Shown::Page {
                 pipelines: list,
-                offset,
+                offset: pager.offset(),
                 limit: PAGE_SIZE,
             };
             let views = pipeline_view::load(conn, &runtimes, &scope.membership, app, shown)?;
             // Only the empty state needs to know whether instances exist.
-            let has_instances = total > 0
+            let has_instances = pager.total > 0
                 || crate::db::models::instances::count_for_application(
                     conn,
                     &scope.application.id,
                 )? > 0;
-            Ok((scope, views, total, has_instances))
+            Ok((scope, views, pager, has_instances))
         })
         .await?;
-    let shown = i64::try_from(views.len()).unwrap_or(0);
-    let first = (number - 1) * PAGE_SIZE + 1;
-    let pager = Pager {
-        page: number,
-        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
-        total,
-        first,
-        last: first + shown - 1,
-    };
     let page = PipelinesPage {
         chrome: chrome(
             user,
@@ -154,7 +132,7 @@ pub async fn list(
         &user,
         &state,
         id.into_inner(),
-        query.page,
+        &query.page,
         StatusCode::OK,
         (String::new(), FormErrors::default()),
     )

@@ -7,16 +7,41 @@ use crate::db::models::teams::Team;
 
 /// Sign-in form, returning to `next` (a local path) afterwards.
 pub fn login_with_next(next: &str) -> String {
-    if next.is_empty() || next == "/" || !is_local_path(next) {
-        return "/login".into();
+    match local_redirect(next) {
+        Some(path) if path != "/" => {
+            let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            format!("/login?next={encoded}")
+        }
+        _ => "/login".into(),
     }
-    let encoded: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-    format!("/login?next={encoded}")
 }
 
-/// Whether `path` is a path on this site (not `//evil.example` or `https://...`).
-pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+/// Where to send someone after signing in: `next` if it is a path on this site, "/" otherwise.
+pub fn after_login(next: &str) -> String {
+    local_redirect(next).unwrap_or_else(|| "/".into())
+}
+
+/// `next` as a path on this site (path, query and fragment, normalised), or None when a browser
+/// could read it as anywhere else: `//x`, `/\x`, `https:x`, or anything with a control character
+/// or backslash (browsers drop tabs and newlines and read `\` as `/`, so `/\t/x` becomes `//x`).
+/// It is resolved against a stand-in origin and must keep that origin.
+pub fn local_redirect(next: &str) -> Option<String> {
+    if !next.starts_with('/') || next.chars().any(|c| c.is_control() || c == '\\') {
+        return None;
+    }
+    let origin = url::Url::parse("http://redstage.invalid/").ok()?;
+    let resolved = origin.join(next).ok()?;
+    if resolved.origin() != origin.origin() || next.starts_with("//") {
+        return None;
+    }
+    let mut path = resolved.path().to_owned();
+    if let Some(query) = resolved.query() {
+        path = format!("{path}?{query}");
+    }
+    if let Some(fragment) = resolved.fragment() {
+        path = format!("{path}#{fragment}");
+    }
+    Some(path)
 }
 
 /// The team creation form.
@@ -153,5 +178,31 @@ mod tests {
         assert_eq!(login_with_next("//evil.example/x"), "/login");
         assert_eq!(login_with_next("https://evil.example"), "/login");
         assert_eq!(login_with_next("/"), "/login");
+    }
+
+    #[test]
+    fn only_paths_on_this_site_are_followed_after_sign_in() {
+        for ok in ["/", "/account", "/team/x/members?tab=1#m", "/a/../b"] {
+            assert!(local_redirect(ok).is_some(), "{ok}");
+        }
+        assert_eq!(local_redirect("/a/../b").as_deref(), Some("/b"));
+        for bad in [
+            "//x",
+            "/\\x",
+            "/\t/x",
+            "/\n/x",
+            "\\x",
+            "%2F%2Fx",
+            "https:x",
+            "https://x",
+            "x",
+            "",
+            "///x",
+            "/\\/x",
+            "\u{0}/x",
+        ] {
+            assert_eq!(local_redirect(bad), None, "{bad:?}");
+            assert_eq!(after_login(bad), "/", "{bad:?}");
+        }
     }
 }

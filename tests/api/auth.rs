@@ -125,6 +125,30 @@ async fn sign_in_never_redirects_off_site() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_signed_in_user_is_never_sent_off_site_by_next() -> TestResult {
+    let app = spawn_app().await;
+    // Query strings as they arrive: `/%09/x` is "/<tab>/x", which browsers read as `//x`.
+    for next in [
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+        "https:evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let page = app.admin.get(&format!("/login?next={next}")).await?;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(page.location.as_deref(), Some("/"), "{next}");
+    }
+    let page = app.admin.get("/login?next=%2Faccount%3Ftab%3D1").await?;
+    assert_eq!(page.location.as_deref(), Some("/account?tab=1"));
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_lax() -> TestResult {
     let app = spawn_app().await;
     let response = app

@@ -7,6 +7,7 @@ use super::teams::{Membership, Team};
 use crate::db::ids::{ApplicationId, PipelineId, UserId};
 use crate::db::schema::{applications, pipelines, team_members, teams};
 use crate::db::{Conn, now_ms};
+use crate::domain::paging::Pager;
 use crate::error::AppError;
 
 /// A pipeline.
@@ -47,26 +48,27 @@ pub fn create(conn: &mut Conn, app: &ApplicationId, name: &str) -> QueryResult<P
         .get_result(conn)
 }
 
-/// One page of the application's pipelines, oldest first (the order they were built in), and
-/// how many there are in all.
+/// The page `requested` of the application's pipelines (clamped to those that exist), oldest
+/// first (the order they were built in), and where it is among all of them.
 pub fn page_for_application(
     conn: &mut Conn,
     app: &ApplicationId,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Pipeline>, i64)> {
-    let page = pipelines::table
-        .filter(pipelines::application_id.eq(app))
-        .order((pipelines::created_at.asc(), pipelines::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Pipeline::as_select())
-        .load(conn)?;
+    requested: &str,
+    size: i64,
+) -> QueryResult<(Vec<Pipeline>, Pager)> {
     let total = pipelines::table
         .filter(pipelines::application_id.eq(app))
         .count()
         .get_result(conn)?;
-    Ok((page, total))
+    let pager = Pager::new(requested, total, size);
+    let page = pipelines::table
+        .filter(pipelines::application_id.eq(app))
+        .order((pipelines::created_at.asc(), pipelines::id.asc()))
+        .offset(pager.offset())
+        .limit(size)
+        .select(Pipeline::as_select())
+        .load(conn)?;
+    Ok((page, pager))
 }
 
 /// The pipeline as seen by `user`, in one query; `NotFound` unless they are in its team.

@@ -24,35 +24,30 @@ impl TestApp {
             "adding pipeline {name}: {}",
             page.body
         );
-        // The newest pipeline is on the last page.
-        let mut found = None;
-        for number in 1.. {
-            let list = who
-                .get(&format!("/application/{app_id}/pipelines?page={number}"))
-                .await?;
-            let html = list.html();
-            let sections = Selector::parse("section.pipeline").map_err(|e| e.to_string())?;
-            let heading = Selector::parse("h2").map_err(|e| e.to_string())?;
-            let on_page: Vec<_> = html.select(&sections).collect();
-            if on_page.is_empty() {
-                break;
-            }
-            let here = on_page
-                .iter()
-                .filter(|s| {
-                    s.select(&heading)
-                        .next()
-                        .is_some_and(|h| h.text().collect::<String>().trim() == name)
-                })
-                .filter_map(|s| {
-                    s.value()
-                        .attr("id")?
-                        .strip_prefix("pipeline-")
-                        .map(str::to_owned)
-                })
-                .next_back();
-            found = here.or(found);
-        }
+        // The newest pipeline is on the last page, where a page number past the end leads.
+        let list = who
+            .get(&format!(
+                "/application/{app_id}/pipelines?page={}",
+                i64::MAX
+            ))
+            .await?;
+        let html = list.html();
+        let sections = Selector::parse("section.pipeline").map_err(|e| e.to_string())?;
+        let heading = Selector::parse("h2").map_err(|e| e.to_string())?;
+        let found = html
+            .select(&sections)
+            .filter(|s| {
+                s.select(&heading)
+                    .next()
+                    .is_some_and(|h| h.text().collect::<String>().trim() == name)
+            })
+            .filter_map(|s| {
+                s.value()
+                    .attr("id")?
+                    .strip_prefix("pipeline-")
+                    .map(str::to_owned)
+            })
+            .next_back();
         let id = found.ok_or("pipeline not on the page")?;
         Ok(id)
     }

@@ -183,5 +183,21 @@ async fn the_pipelines_page_pages_and_its_query_count_does_not_grow_with_pipelin
         second.text(".pager span").as_deref(),
         Some("Pipelines 21–25 of 25")
     );
+    // Out-of-range page numbers show the nearest page, never a panic or a wrapped offset.
+    for (page, shown) in [
+        ("9223372036854775807", "Pipelines 21–25 of 25"),
+        ("99999999999999999999999", "Pipelines 21–25 of 25"),
+        ("-9223372036854775808", "Pipelines 1–20 of 25"),
+        ("0", "Pipelines 1–20 of 25"),
+        ("two", "Pipelines 1–20 of 25"),
+    ] {
+        let clamped = app.admin.get(&format!("{path}?page={page}")).await?;
+        assert_eq!(clamped.status, StatusCode::OK, "{page}");
+        assert_eq!(
+            clamped.text(".pager span").as_deref(),
+            Some(shown),
+            "{page}"
+        );
+    }
     Ok(())
 }
