@@ -94,6 +94,7 @@ impl Application {
                 println!("WARNING: {problem}");
             }
         });
+        crate::instances::sweep_orphans(&state).await?;
         let started = crate::instances::start_all(&state).await?;
         if started > 0 {
             tracing::info!("starting {started} Node-RED instance(s) that should be running");

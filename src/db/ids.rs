@@ -13,6 +13,11 @@ pub fn random_id() -> String {
         .collect()
 }
 
+/// Whether `text` has the shape of an id made by [`random_id`].
+pub fn looks_like_id(text: &str) -> bool {
+    text.len() == 20 && text.bytes().all(|b| ALPHABET.contains(&b))
+}
+
 macro_rules! typed_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*

@@ -7,5 +7,7 @@ pub mod flows;
 pub mod members;
 pub mod names;
 pub mod paging;
+pub mod play;
+pub mod restart;
 pub mod roles;
 pub mod stages;

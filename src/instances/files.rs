@@ -8,6 +8,27 @@ use anyhow::Context;
 
 use crate::nodered::credentials;
 
+/// Delete every directory under `root` that looks like a userDir (named like an instance id) and
+/// is not one of `known`; the directories deleted.
+pub fn sweep(root: &Path, known: &std::collections::HashSet<String>) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut swept = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir || known.contains(&name) || !crate::db::ids::looks_like_id(&name) {
+            continue;
+        }
+        match std::fs::remove_dir_all(entry.path()) {
+            Ok(()) => swept.push(entry.path()),
+            Err(error) => tracing::warn!(dir = %entry.path().display(), %error, "could not sweep"),
+        }
+    }
+    swept
+}
+
 /// Copy the content of one userDir into a new one, re-encrypting credentials for `new_secret`.
 pub fn copy_user_dir(
     from: &Path,

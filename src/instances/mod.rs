@@ -107,23 +107,54 @@ pub async fn duplicate(
     Ok(copy)
 }
 
-/// Stop the runtime, delete its files and its record.
+/// Stop the runtime, delete its record (its env vars, settings and snapshots go with it, in one
+/// statement), then its files. The record goes first: a crash in between leaves files that no
+/// record owns, which the next start sweeps ([`sweep_orphans`]), never a record without files.
 pub async fn remove(state: &AppState, id: &InstanceId) -> Result<(), AppError> {
     state.runtimes.remove(id).await;
+    let record = id.clone();
+    state
+        .db
+        .run(move |conn| {
+            instances::delete(conn, &record).map_err(|e| match e {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                    _,
+                ) => AppError::Conflict(
+                    "The instance is a stage of a pipeline: remove it from there first.".into(),
+                ),
+                other => other.into(),
+            })
+        })
+        .await?;
     let dir = state.runtimes.user_dir(id);
     if let Err(error) = tokio::fs::remove_dir_all(&dir).await
         && error.kind() != std::io::ErrorKind::NotFound
     {
-        return Err(AppError::Unexpected(anyhow::anyhow!(
-            "cannot delete {}: {error}",
-            dir.display()
-        )));
+        // The instance is gone; its files are swept at the next start.
+        tracing::warn!(dir = %dir.display(), %error, "could not delete a deleted instance's files");
     }
-    let id = id.clone();
-    state
+    Ok(())
+}
+
+/// At server start, before any runtime starts: delete the userDirs that no instance owns (left by
+/// a crash during a delete or a duplicate), and log each. Returns how many were swept.
+pub async fn sweep_orphans(state: &AppState) -> Result<usize, AppError> {
+    let known: std::collections::HashSet<String> = state
         .db
-        .run(move |conn| Ok(instances::delete(conn, &id)?))
+        .run(|conn| Ok(instances::all_ids(conn)?))
+        .await?
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect();
+    let root = state.runtimes.instances_dir().to_path_buf();
+    let swept = tokio::task::spawn_blocking(move || files::sweep(&root, &known))
         .await
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    for dir in &swept {
+        tracing::warn!(dir = %dir.display(), "deleted the files of an instance that no longer exists");
+    }
+    Ok(swept.len())
 }
 
 /// Start (and keep running) or stop an instance, remembering the choice across server restarts.

@@ -83,14 +83,17 @@ pub fn launch_spec(instance: &Instance, settings: &InstanceSettings, env: &[EnvV
         security: SecuritySettings { http_node_auth },
         function_global_context: Map::new(),
     };
-    // Keys without a value are not set at all: env.get() answers undefined, as for a missing key.
-    let env = env
-        .iter()
-        .filter_map(|v| v.value.clone().map(|value| (v.key.clone(), value)))
-        .collect();
     LaunchSpec {
         node_red_version: instance.node_red_version.clone(),
         settings: node_red,
-        env,
+        env: process_env(env),
     }
+}
+
+/// The process environment an instance's variables give its runtime. Keys without a value are
+/// not set at all: env.get() answers undefined, as for a missing key.
+pub fn process_env(vars: &[EnvVar]) -> Vec<(String, String)> {
+    vars.iter()
+        .filter_map(|v| v.value.clone().map(|value| (v.key.clone(), value)))
+        .collect()
 }

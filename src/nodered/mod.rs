@@ -191,6 +191,13 @@ impl Runtimes {
         handles.get(id).map(|r| r.status()).unwrap_or_default()
     }
 
+    /// The environment the instance's current (or last) process was started with (empty when
+    /// none ever was).
+    pub fn launch_env(&self, id: &InstanceId) -> Vec<(String, String)> {
+        let handles = self.handles.lock().unwrap_or_else(|p| p.into_inner());
+        handles.get(id).map(|r| r.launch_env()).unwrap_or_default()
+    }
+
     /// An admin-API client for a running instance.
     pub fn client(&self, id: &InstanceId) -> Option<AdminClient> {
         let port = self.status(id).state.port()?;

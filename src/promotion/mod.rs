@@ -31,6 +31,7 @@ use crate::db::models::pipelines::Pipeline;
 use crate::db::models::stages::{self, Stage};
 use crate::db::models::teams::Team;
 use crate::db::models::users::User;
+use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::nodered::Runtimes;
@@ -113,10 +114,8 @@ impl From<AppError> for Failure {
 /// Authorise, claim the target, start the promotion in the background; returns at once.
 pub async fn start(state: &AppState, request: PlayRequest) -> Result<DeploymentId, AppError> {
     if !request.role.allows(Action::Promote) {
-        return Err(AppError::Forbidden(format!(
-            "Viewers cannot run promotions: ask a member or an owner of {}.",
-            request.team.name
-        )));
+        let refusal = play::Refusal::Viewer;
+        return Err(AppError::Forbidden(refusal.message("", &request.team.name)));
     }
     let (pipeline, source_id) = (request.pipeline.id.clone(), request.source.clone());
     let (source, target) = state
@@ -124,12 +123,7 @@ pub async fn start(state: &AppState, request: PlayRequest) -> Result<DeploymentI
         .run(move |conn| Ok(stages::list_for_pipeline(conn, &pipeline)?))
         .await
         .and_then(|stages| pick(stages, &source_id, &request.pipeline))?;
-    if target.1.protected && !request.role.allows(Action::ManageProtected) {
-        return Err(AppError::Forbidden(format!(
-            "{} is protected: only owners of {} can deploy to it.",
-            target.1.name, request.team.name
-        )));
-    }
+    authorise(request.role, &target.1, &request.team)?;
     let claiming = Claiming {
         team: &request.team,
         pipeline: &request.pipeline,
@@ -143,6 +137,17 @@ pub async fn start(state: &AppState, request: PlayRequest) -> Result<DeploymentI
     let id = job.id.clone();
     state.runtimes.spawn(run::run(Ctx::new(state), job));
     Ok(id)
+}
+
+/// Whether `role` may push onto `target` (whether it is busy is the claim's to say: 409).
+pub fn authorise(role: Role, target: &Instance, team: &Team) -> Result<(), AppError> {
+    let target = play::Target {
+        name: &target.name,
+        protected: target.protected,
+        busy: false,
+    };
+    play::check(role, &target)
+        .map_err(|refusal| AppError::Forbidden(refusal.message(target.name, &team.name)))
 }
 
 /// A stage with its instance.

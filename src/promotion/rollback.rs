@@ -78,12 +78,7 @@ pub async fn roll_back(
             ));
         }
     };
-    if target.protected && !request.role.allows(Action::ManageProtected) {
-        return Err(AppError::Forbidden(format!(
-            "{} is protected: only owners of {} can deploy to it.",
-            target.name, request.team.name
-        )));
-    }
+    super::authorise(request.role, &target, &request.team)?;
     let claiming = Claiming {
         team: &request.team,
         pipeline: &request.pipeline,

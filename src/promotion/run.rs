@@ -9,6 +9,7 @@ use crate::db::ids::SnapshotId;
 use crate::db::models::audit;
 use crate::db::models::deployments::{self, status};
 use crate::domain::flows::{FlowsChange, compare};
+use crate::domain::restart::Restarts;
 use crate::error::AppError;
 
 /// What a promotion changed on the target so far (what a failure must undo).
@@ -98,10 +99,12 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     touched.flows = true;
     let rev = deploy::deploy(&source, &target, &job.target.name).await?;
     step(ctx, job, "verifying").await?;
-    // A key added without a value leaves the process environment as it is: no restart then.
-    let restart = ctx.runtimes.runtime(&job.target.id).launch_env() != applied.env;
-    touched.restarted |= restart;
-    deploy::verify(ctx, &job.target, target, &rev, restart).await
+    let running_env = ctx.runtimes.launch_env(&job.target.id);
+    let by_npm = !touched.installed.npm.is_empty();
+    let restarts = Restarts::new(by_npm, &running_env, &applied.env);
+    touched.restarted = restarts.any();
+    // Modules by npm were loaded by the pre-flight's restart; only the environment is left.
+    deploy::verify(ctx, &job.target, target, &rev, restarts.for_environment).await
 }
 
 /// Record progress (and `running`).

@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::access::require;
 use super::pipelines::{fragment, load};
 use super::views::{Chrome, chrome, render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
@@ -16,8 +15,9 @@ use crate::db::models::stages::{self, Stage};
 use crate::db::models::{env_vars, instance_settings};
 use crate::domain::env::keys_to_add;
 use crate::domain::flows::FlowsChange;
-use crate::domain::roles::Action;
+use crate::domain::restart::Restarts;
 use crate::error::AppError;
+use crate::instances::spec::process_env;
 use crate::nodered::state::RuntimeState;
 use crate::promotion::{self, PlayRequest};
 use crate::state::AppState;
@@ -58,13 +58,15 @@ struct PromotePage {
     dialog: PromoteDialog,
 }
 
+/// The plan of a push from stage `id`, once the user may make it (authorised before any runtime
+/// is read: a viewer must not make the server do that work).
 async fn plan(
     user: &CurrentUser,
     state: &AppState,
     id: StageId,
 ) -> Result<(PipelineScope, Plan), AppError> {
     let uid = user.user.id.clone();
-    let (scope, source, target, new_keys, palette_locked) = state
+    let (scope, source, target, new_keys, palette_locked, target_env) = state
         .db
         .run(move |conn| {
             let stage = stages::find(conn, &id)?;
@@ -81,15 +83,24 @@ async fn plan(
                     stage.name
                 ))
             })?;
+            promotion::authorise(scope.membership.role, &target.1, &scope.membership.team)?;
             let source_keys = env_vars::keys(conn, &source.1.id)?;
-            let target_keys = env_vars::keys(conn, &target.1.id)?;
+            let target_vars = env_vars::list(conn, &target.1.id)?;
             let new_keys = keys_to_add(
                 source_keys.iter().map(String::as_str),
-                target_keys.iter().map(String::as_str),
+                target_vars.iter().map(|v| v.key.as_str()),
             );
             let target_instance = instances::find(conn, &target.1.id)?;
             let locked = !instance_settings::get(conn, &target.1.id)?.palette_allow_install;
-            Ok((scope, source, (target.0, target_instance), new_keys, locked))
+            let env = process_env(&target_vars);
+            Ok((
+                scope,
+                source,
+                (target.0, target_instance),
+                new_keys,
+                locked,
+                env,
+            ))
         })
         .await?;
     let preview = promotion::preview(&state.runtimes, &source.1.id, &target.1.id).await;
@@ -98,10 +109,15 @@ async fn plan(
         .into_iter()
         .map(|(module, version)| format!("{module} {version}"))
         .collect();
-    let status = state.runtimes.status(&target.1.id).state;
-    let target_restarts = matches!(status, RuntimeState::Running { since_ms, .. } if target.1.config_changed_at > since_ms)
-        || (palette_locked && !modules.is_empty());
-    let target_running = matches!(status, RuntimeState::Running { .. });
+    let running = state.runtimes.status(&target.1.id).state;
+    let target_running = matches!(running, RuntimeState::Running { .. });
+    let by_npm = palette_locked && !modules.is_empty();
+    // New keys arrive without a value, so the environment after the push is the target's own.
+    let restarts = Restarts::new(
+        by_npm,
+        &state.runtimes.launch_env(&target.1.id),
+        &target_env,
+    );
     Ok((
         scope,
         Plan {
@@ -109,7 +125,7 @@ async fn plan(
             target,
             new_keys,
             target_running,
-            target_restarts,
+            target_restarts: restarts.any(),
             modules,
             flows: preview.flows,
             palette_locked,
@@ -125,7 +141,6 @@ pub async fn confirm(
     id: web::Path<StageId>,
 ) -> Result<HttpResponse, AppError> {
     let (scope, plan) = plan(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::Promote)?;
     let dialog = PromoteDialog {
         csrf: user.session.csrf_token()?,
         scope,

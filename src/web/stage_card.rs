@@ -8,6 +8,7 @@ use crate::db::ids::{InstanceId, StageId};
 use crate::db::models::deployments::Deployment;
 use crate::db::models::instances::Instance;
 use crate::db::models::stages::Stage;
+use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::nodered::Runtimes;
 use crate::nodered::state::RuntimeState;
@@ -211,15 +212,14 @@ fn unpushed(
 }
 
 fn play_button(role: Role, next: &Stage, target: &Instance, busy: bool, team: &str) -> PlayButton {
-    let reason = if target.protected && !role.allows(Action::ManageProtected) {
-        format!(
-            "{} is protected: only owners of {team} can deploy to it.",
-            target.name
-        )
-    } else if busy {
-        format!("{} is being deployed.", target.name)
-    } else {
-        String::new()
+    let facts = play::Target {
+        name: &target.name,
+        protected: target.protected,
+        busy,
+    };
+    let reason = match play::check(role, &facts) {
+        Ok(()) => String::new(),
+        Err(refusal) => refusal.message(&target.name, team),
     };
     PlayButton {
         label: format!("Push to {}", next.name),

@@ -7,6 +7,8 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
+mod access;
+
 /// Development (A, B) and Production (A) running, in a pipeline Development -> Production.
 async fn line(app: &TestApp) -> Res<(Fixture, String, String, Vec<ShownStage>)> {
     let f = fixture(app).await?;
@@ -143,54 +145,6 @@ async fn a_second_press_onto_a_busy_target_gets_409() -> TestResult {
     let mut statuses = [first?.status, second?.status];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
-    Ok(())
-}
-
-#[tokio::test]
-async fn who_may_press_play() -> TestResult {
-    let app = spawn_app().await;
-    let f = fixture(&app).await?;
-    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
-    let prod = app.instance(&f.member, &f.app_id, "Production").await?;
-    let p = app.pipeline(&f.member, &f.app_id, "Release").await?;
-    app.stage(&f.member, &p, "Development", &dev, None).await?;
-    app.stage(&f.member, &p, "Production", &prod, None).await?;
-    let stages = f.member.stages(&f.app_id, &p).await?;
-    let play = format!("/stage/{}/promote", stages[0].0);
-
-    assert_eq!(f.viewer.get(&play).await?.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        f.viewer.post(&play, &[]).await?.status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(f.outsider.get(&play).await?.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        f.outsider.post(&play, &[]).await?.status,
-        StatusCode::NOT_FOUND
-    );
-    let last = f
-        .member
-        .get(&format!("/stage/{}/promote", stages[1].0))
-        .await?;
-    assert_eq!(last.status, StatusCode::BAD_REQUEST);
-    assert!(
-        last.text("[data-error-message]")
-            .is_some_and(|m| m.contains("is the last stage"))
-    );
-
-    f.owner
-        .post(
-            &format!("/instance/{prod}/settings/protection"),
-            &[("protected", "true")],
-        )
-        .await?;
-    let refused = f.member.post(&play, &[]).await?;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(
-        refused
-            .text("[data-error-message]")
-            .is_some_and(|m| m.contains("Production is protected"))
-    );
     Ok(())
 }
 

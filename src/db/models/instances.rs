@@ -103,6 +103,11 @@ pub fn count_for_application(conn: &mut Conn, app: &ApplicationId) -> QueryResul
         .get_result(conn)
 }
 
+/// The ids of every instance.
+pub fn all_ids(conn: &mut Conn) -> QueryResult<Vec<InstanceId>> {
+    instances::table.select(instances::id).load(conn)
+}
+
 /// Every instance that should be running (started again when the server starts).
 pub fn list_meant_to_run(conn: &mut Conn) -> QueryResult<Vec<Instance>> {
     instances::table

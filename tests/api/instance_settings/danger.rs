@@ -259,3 +259,33 @@ async fn a_duplicate_takes_the_extra_modules_and_the_editor_can_be_turned_off() 
     app.flow_json_eventually(&prod, "/random").await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn files_no_instance_owns_are_swept_at_the_next_start() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let id = app.instance(&f.member, &f.app_id, "Development").await?;
+    f.member.wait_for_state(&id, "running").await?;
+    // What a crash between deleting a record and its files leaves, and a folder that is not ours.
+    let root = app.settings.instances_dir();
+    let orphan = root.join("abcdefghijkmnpqrstuv");
+    std::fs::create_dir_all(orphan.join("node_modules"))?;
+    std::fs::write(orphan.join("flows.json"), "[]")?;
+    std::fs::create_dir_all(root.join("notes"))?;
+
+    let app = app.restart().await;
+    assert!(!orphan.exists(), "swept");
+    assert!(
+        root.join("notes").is_dir(),
+        "not named like an instance: left alone"
+    );
+    assert!(
+        root.join(&id).join("settings.js").is_file(),
+        "a live instance keeps its files"
+    );
+    f.member
+        .rebase(&app.address)
+        .wait_for_state(&id, "running")
+        .await?;
+    Ok(())
+}
