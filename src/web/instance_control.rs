@@ -19,6 +19,8 @@ use crate::state::AppState;
 #[template(path = "instances/_status.html")]
 struct StatusFragment {
     status: StatusView,
+    /// The session's CSRF token, for the control forms (they work without JavaScript).
+    csrf: String,
 }
 
 /// `GET /instance/{id}/status`: the live status card (htmx); a full navigation gets the overview.
@@ -34,17 +36,22 @@ pub async fn status(
             &scope.instance.id,
         )));
     }
-    status_fragment(&state, &scope)
+    status_fragment(&state, &user, &scope)
 }
 
-fn status_fragment(state: &AppState, scope: &InstanceScope) -> Result<HttpResponse, AppError> {
+fn status_fragment(
+    state: &AppState,
+    user: &CurrentUser,
+    scope: &InstanceScope,
+) -> Result<HttpResponse, AppError> {
     let can_manage = scope.membership.role.allows(Action::ManageInstances);
     let status = StatusView::new(
         &scope.instance,
         &state.runtimes.status(&scope.instance.id),
         can_manage,
     );
-    render(StatusCode::OK, &StatusFragment { status })
+    let csrf = user.session.csrf_token()?;
+    render(StatusCode::OK, &StatusFragment { status, csrf })
 }
 
 /// What a control button asks for.
@@ -114,7 +121,7 @@ async fn control(
     }
     .into();
     if wants_fragment(&req) {
-        return status_fragment(&state, &scope);
+        return status_fragment(&state, &user, &scope);
     }
     let done = match what {
         Control::Start => "is starting",

@@ -19,6 +19,7 @@ pub mod instance_view;
 pub mod instances;
 pub mod members;
 pub mod pipeline_edits;
+pub mod pipeline_live;
 pub mod pipeline_view;
 pub mod pipelines;
 pub mod promote;
@@ -92,6 +93,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(pipeline_edits::create)),
         )
         .service(web::resource("/pipeline/{id}").route(web::get().to(pipelines::show)))
+        .service(web::resource("/pipeline/{id}/live").route(web::get().to(pipeline_live::live)))
         .service(
             web::resource("/pipeline/{id}/rename").route(web::post().to(pipeline_edits::rename)),
         )

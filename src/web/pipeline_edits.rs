@@ -94,6 +94,7 @@ pub async fn rename(
         Err(message) if wants_fragment(&req) => {
             return fragment(
                 &state,
+                &user,
                 scope,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(message.into()),
@@ -120,7 +121,7 @@ pub async fn rename(
     })
     .await?;
     scope.pipeline.name = name;
-    respond(&req, &state, scope).await
+    respond(&req, &state, &user, scope).await
 }
 
 /// `POST /pipeline/{id}/delete`: the pipeline and its stages go; instances stay.

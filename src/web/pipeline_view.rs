@@ -24,6 +24,9 @@ pub struct PipelineView {
     pub stages: Vec<StageCard>,
     /// Whether a promotion in it is under way (the page polls faster).
     pub active: bool,
+    /// A digest of everything shown outside the cards' live parts (names, stage order, roles,
+    /// protection): the page's poll sends it back, and only a change of it re-renders the block.
+    pub shape: String,
 }
 
 /// Which pipelines of an application to show.
@@ -100,10 +103,34 @@ pub fn load(
             let rows = by_pipeline.remove(&pipeline.id).unwrap_or_default();
             PipelineView {
                 active: rows.iter().any(|(_, instance)| cards.busy(&instance.id)),
+                shape: shape(&pipeline, membership, &rows),
                 stages: cards.build(&rows),
                 id: pipeline.id,
                 name: pipeline.name,
             }
         })
         .collect())
+}
+
+/// See [`PipelineView::shape`].
+fn shape(pipeline: &Pipeline, membership: &Membership, rows: &[(Stage, Instance)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for part in [pipeline.name.as_str(), membership.role.as_str()] {
+        digest.update(part.as_bytes());
+        digest.update([0]);
+    }
+    for (stage, instance) in rows {
+        for part in [
+            stage.id.as_str(),
+            stage.name.as_str(),
+            instance.id.as_str(),
+            instance.name.as_str(),
+            if instance.protected { "p" } else { "-" },
+        ] {
+            digest.update(part.as_bytes());
+            digest.update([0]);
+        }
+    }
+    hex::encode(&digest.finalize()[..8])
 }

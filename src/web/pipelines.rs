@@ -1,5 +1,5 @@
 //! Application > DevOps Pipelines: every pipeline as a row of stage cards; add, rename and
-//! delete pipelines; the per-pipeline fragment htmx polls; the deployment history.
+//! delete pipelines; the per-pipeline block that edits answer with.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -48,6 +48,12 @@ pub struct PipelineFragment {
     pub can_edit: bool,
     /// The rename form's error, if any.
     pub rename_error: Option<String>,
+    /// The session's CSRF token, for the forms (they work without JavaScript).
+    pub csrf: String,
+    /// Swapped out of band: the answer to a poll that found the stages changed.
+    pub oob: bool,
+    /// Always false here: the cards' live parts are inside the block.
+    pub live_oob: bool,
 }
 
 /// Who acts, for the audit trail.
@@ -152,37 +158,41 @@ pub async fn load(
         .await
 }
 
-/// The pipeline block, freshly loaded (answer to htmx polls and edits).
+/// The pipeline, freshly loaded as the member sees it.
+pub(super) async fn view(
+    state: &AppState,
+    scope: &PipelineScope,
+) -> Result<PipelineView, AppError> {
+    let runtimes = state.runtimes.clone();
+    let (membership, pipeline) = (scope.membership.clone(), scope.pipeline.clone());
+    let mut views = state
+        .db
+        .run(move |conn| {
+            let app = &pipeline.application_id;
+            let shown = Shown::One(&pipeline);
+            pipeline_view::load(conn, &runtimes, &membership, app, shown)
+        })
+        .await?;
+    views.pop().ok_or(AppError::NotFound)
+}
+
+/// The pipeline block, freshly loaded (the answer to edits).
 pub async fn fragment(
     state: &AppState,
+    user: &CurrentUser,
     scope: PipelineScope,
     status: StatusCode,
     rename_error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let can_edit = scope.membership.role.allows(Action::ManagePipelines);
-    let runtimes = state.runtimes.clone();
-    let mut views = state
-        .db
-        .run(move |conn| {
-            let app = &scope.pipeline.application_id;
-            pipeline_view::load(
-                conn,
-                &runtimes,
-                &scope.membership,
-                app,
-                Shown::One(&scope.pipeline),
-            )
-        })
-        .await?;
-    let pipeline = views.pop().ok_or(AppError::NotFound)?;
-    render(
-        status,
-        &PipelineFragment {
-            pipeline,
-            can_edit,
-            rename_error,
-        },
-    )
+    let block = PipelineFragment {
+        pipeline: view(state, &scope).await?,
+        can_edit: scope.membership.role.allows(Action::ManagePipelines),
+        rename_error,
+        csrf: user.session.csrf_token()?,
+        oob: false,
+        live_oob: false,
+    };
+    render(status, &block)
 }
 
 /// The audit record of a change to a pipeline.
@@ -231,19 +241,16 @@ pub async fn audited<T: Send + 'static>(
 pub async fn respond(
     req: &HttpRequest,
     state: &AppState,
+    user: &CurrentUser,
     scope: PipelineScope,
 ) -> Result<HttpResponse, AppError> {
     if wants_fragment(req) {
-        return fragment(state, scope, StatusCode::OK, None).await;
+        return fragment(state, user, scope, StatusCode::OK, None).await;
     }
-    Ok(see_other(&format!(
-        "{}#pipeline-{}",
-        scope.application.pipelines_url(),
-        scope.pipeline.id
-    )))
+    Ok(see_other(&anchor(&scope)))
 }
 
-/// `GET /pipeline/{id}`: the block (htmx polling); a full navigation gets the page.
+/// `GET /pipeline/{id}`: the block (htmx); a full navigation gets the page, at the pipeline.
 pub async fn show(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -252,11 +259,16 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let scope = load(&user, &state, id.into_inner()).await?;
     if !wants_fragment(&req) {
-        return Ok(see_other(&format!(
-            "{}#pipeline-{}",
-            scope.application.pipelines_url(),
-            scope.pipeline.id
-        )));
+        return Ok(see_other(&anchor(&scope)));
     }
-    fragment(&state, scope, StatusCode::OK, None).await
+    fragment(&state, &user, scope, StatusCode::OK, None).await
+}
+
+/// The pipelines page, scrolled to this pipeline.
+pub fn anchor(scope: &PipelineScope) -> String {
+    format!(
+        "{}#pipeline-{}",
+        scope.application.pipelines_url(),
+        scope.pipeline.id
+    )
 }

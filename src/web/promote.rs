@@ -182,7 +182,7 @@ pub async fn start(
     };
     promotion::start(&state, request).await?;
     if wants_fragment(&req) {
-        let mut response = fragment(&state, scope, StatusCode::OK, None).await?;
+        let mut response = fragment(&state, &user, scope, StatusCode::OK, None).await?;
         // Close the confirmation dialog.
         response.headers_mut().insert(
             actix_web::http::header::HeaderName::from_static("hx-trigger"),

@@ -97,7 +97,7 @@ pub async fn add(
             ))
         });
         match added.await {
-            Ok(_) => return respond(&req, &state, scope).await,
+            Ok(_) => return respond(&req, &state, &user, scope).await,
             Err(e) if e.is_unique_violation() => errors.add(
                 "instance",
                 "This instance is already a stage of this pipeline.",
@@ -196,7 +196,7 @@ pub async fn update(
             ))
         });
         match updated.await {
-            Ok(()) => return respond(&req, &state, scope).await,
+            Ok(()) => return respond(&req, &state, &user, scope).await,
             Err(e) if e.is_unique_violation() => errors.add(
                 "instance",
                 "This instance is already a stage of this pipeline.",
@@ -249,7 +249,7 @@ pub async fn move_stage(
         ))
     })
     .await?;
-    respond(&req, &state, scope).await
+    respond(&req, &state, &user, scope).await
 }
 
 /// `POST /stage/{id}/delete`: the stages after it close up.
@@ -273,5 +273,5 @@ pub async fn remove(
         ))
     })
     .await?;
-    respond(&req, &state, scope).await
+    respond(&req, &state, &user, scope).await
 }

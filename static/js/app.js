@@ -21,6 +21,25 @@
     }
   });
 
+  // A pipeline's poll brings only its cards' live parts while its stages stay as shown. When
+  // someone changed the pipeline it brings the whole block: that waits while the user works
+  // inside it (a focused field, an open menu or rename box, a stage form) and comes with the
+  // first poll after they leave, so nothing typed or opened is lost.
+  function busy(section) {
+    var active = document.activeElement;
+    if (active && active !== document.body && section.contains(active) &&
+        active.matches("input, textarea, select, [contenteditable]")) { return true; }
+    if (section.querySelector("details[open]")) { return true; }
+    var slot = section.querySelector("[id$='-slot']");
+    return !!(slot && slot.children.length);
+  }
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (target && target.matches && target.matches("section.pipeline") && busy(target)) {
+      evt.detail.shouldSwap = false;
+    }
+  });
+
   function toast(text) {
     var box = document.getElementById("toasts");
     if (!box) { return; }

@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use crate::helpers::*;
 
 mod access;
+mod live;
 
 /// A team, an application with `names` instances (not waited for), and a pipeline.
 async fn setup(app: &TestApp, names: &[&str]) -> Res<(Fixture, Vec<String>, String)> {

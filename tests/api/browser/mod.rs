@@ -1,6 +1,7 @@
 //! End-to-end tests in a real Chromium: the DevOps Pipelines walkthrough as a user clicks it.
 
 mod chrome;
+mod live;
 mod rollback;
 mod stages;
 mod walkthrough;

@@ -1,0 +1,169 @@
+//! Live updates never destroy what the user is doing: while a promotion runs (the page polls every
+//! second), the rename box keeps its typed text, focus and caret, and an open stage menu stays
+//! open, yet the cards' live parts are replaced; a rename then shows while the cards keep updating.
+
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use serde_json::json;
+
+use super::Chrome;
+use crate::helpers::*;
+
+/// How long the user works in the pipeline while it updates itself.
+const WORKING: Duration = Duration::from_secs(25);
+
+/// Mark the cards' live parts, so that a check can tell whether a poll replaced them since.
+const MARK_LIVE: &str =
+    "document.querySelectorAll('.card-live').forEach(e => { e.dataset.old = '1'; }); return true;";
+const LIVE_REPLACED: &str = "return document.querySelectorAll('.card-live[data-old]').length === 0 \
+     && document.querySelectorAll('.card-live').length > 0;";
+
+/// What the user has in hand: the rename field's text, whether it has focus, the caret, and
+/// whether Production's menu is open.
+const IN_HAND: &str = "const input = document.querySelector('details.rename input[name=name]'); \
+     const menu = document.querySelector(\"li.stage-card[data-stage='Production'] details.stage-menu\"); \
+     return [input.value, document.activeElement === input, input.selectionStart, \
+             input.selectionEnd, menu.open];";
+
+#[tokio::test]
+async fn typing_and_open_menus_survive_live_updates_during_a_promotion() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    let prod = app.instance(&f.member, &f.app_id, "Production").await?;
+    let p = app.pipeline(&f.member, &f.app_id, "Release").await?;
+    app.stage(&f.member, &p, "Development", &dev, None).await?;
+    app.stage(&f.member, &p, "Production", &prod, None).await?;
+    for id in [&dev, &prod] {
+        f.member.wait_for_state(id, "running").await?;
+    }
+    app.deploy(&dev, "hello.json", None).await?;
+
+    let chrome = Chrome::start(&app.address).await?;
+    chrome.sign_in("mark", PASSWORD).await?;
+    chrome
+        .visit(&format!("/application/{}/pipelines", f.app_id))
+        .await?;
+
+    // A promotion that stays under way: its source does not answer until it is woken again.
+    let source = Pid::from_raw(i32::try_from(app.pid(&dev).ok_or("no pid")?)?);
+    kill(source, Signal::SIGSTOP)?;
+    let stages = f.member.stages(&f.app_id, &p).await?;
+    let pushed = f
+        .owner
+        .post(&format!("/stage/{}/promote", stages[0].0), &[])
+        .await?;
+    assert!(pushed.status.is_redirection(), "{}", pushed.body);
+    let production = "li.stage-card[data-stage='Production']";
+    chrome
+        .wait_for(&format!("{production} .deploy-progress"))
+        .await?;
+
+    // Open the rename box and Production's menu; type a name and move the caret into it.
+    chrome.click("details.rename summary").await?;
+    chrome
+        .click(&format!("{production} .stage-menu summary"))
+        .await?;
+    chrome
+        .fill("details.rename input[name=name]", "Release train")
+        .await?;
+    let field = chrome.wait_for("details.rename input[name=name]").await?;
+    field
+        .send_keys(&format!(
+            "{}{}",
+            char::from(Key::Left),
+            char::from(Key::Left)
+        ))
+        .await?;
+    let before = chrome.js(IN_HAND).await?;
+    assert_eq!(before, json!(["Release train", true, 11, 11, true]));
+    chrome.js(MARK_LIVE).await?;
+
+    tokio::time::sleep(WORKING).await;
+    assert_eq!(
+        chrome.js(IN_HAND).await?,
+        before,
+        "what the user had in hand is untouched"
+    );
+    assert_eq!(
+        chrome.js(LIVE_REPLACED).await?,
+        json!(true),
+        "the cards' live parts were updated meanwhile"
+    );
+    assert_eq!(
+        chrome
+            .count(&format!("{production} .deploy-progress"))
+            .await?,
+        1
+    );
+
+    // The source answers again and the push ends; the rename shows, and the card follows.
+    let _ = kill(source, Signal::SIGCONT);
+    field.send_keys(&char::from(Key::Enter).to_string()).await?;
+    chrome
+        .wait_for_text(&format!("#pipeline-{p} h2"), "Release train")
+        .await?;
+    let finished = format!(
+        "return !document.querySelector(\"{production} .deploy-progress\") && \
+         !!document.querySelector(\"{production} .last-deployed, {production} .deploy-result\");"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while chrome.js(&finished).await? != json!(true) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the card never showed the end of the push"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    chrome.assert_clean("the pipelines page").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn someone_elses_edit_shows_once_the_user_leaves_the_pipeline() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    let p = app.pipeline(&f.member, &f.app_id, "Release").await?;
+    app.stage(&f.member, &p, "Development", &dev, None).await?;
+    let chrome = Chrome::start(&app.address).await?;
+    chrome.sign_in("mark", PASSWORD).await?;
+    chrome
+        .visit(&format!("/application/{}/pipelines", f.app_id))
+        .await?;
+
+    // The user opens the rename box and starts typing; meanwhile an owner renames the pipeline.
+    chrome.click("details.rename summary").await?;
+    chrome
+        .fill("details.rename input[name=name]", "Mine")
+        .await?;
+    let renamed = f
+        .owner
+        .post(&format!("/pipeline/{p}/rename"), &[("name", "Theirs")])
+        .await?;
+    assert!(renamed.status.is_redirection(), "{}", renamed.body);
+    // Two polls (10 s apart when idle) bring the change; it waits while the user is inside.
+    tokio::time::sleep(Duration::from_secs(22)).await;
+    let typed = "return document.querySelector('details.rename input[name=name]').value;";
+    assert_eq!(chrome.js(typed).await?, json!("Mine"), "not wiped");
+    assert_eq!(chrome.count(&format!("#pipeline-{p}-poll")).await?, 1);
+
+    // The user gives up (closes the box, leaves the field): the next poll shows their edit.
+    chrome
+        .js("document.activeElement.blur(); document.querySelector('details.rename').open = false; return true;")
+        .await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(25);
+    let heading = "return document.querySelector('details.rename h2').innerText;";
+    while chrome.js(heading).await? != json!("Theirs") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the rename never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    chrome.assert_clean("the pipelines page").await?;
+    Ok(())
+}
