@@ -11,7 +11,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite, time::Duration};
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpServer, guard, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
@@ -20,13 +20,14 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::db::ids::random_id;
 use crate::db::models::users;
+use crate::domain::origins::{HostKind, Origins};
 use crate::nodered::tokens::TokenKey;
 use crate::nodered::{Runtimes, RuntimesConfig};
 use crate::state::AppState;
 use crate::telemetry::RequestSpan;
+use crate::web::host::TrustedProxies;
 
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "redstage_session";
+pub use crate::auth::session::SESSION_COOKIE;
 
 /// How the first administrator came to be, reported once on the console.
 #[derive(Debug, Clone)]
@@ -78,13 +79,24 @@ impl Application {
         } else {
             address.ip().to_string()
         };
-        let base_url = format!("http://{host}:{}", address.port());
-        let secure = settings.secure_cookies;
+        let listening = format!("http://{host}:{}", address.port());
+        let origins = origins(&settings, &listening)?;
+        let base_url = origins.platform_origin();
+        let secure = settings.secure_cookies || origins.platform_is_https();
+        let proxy_http = reqwest::Client::builder()
+            .no_proxy()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            // Node closes idle keep-alive connections after 5 s; ours must be dropped first.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         let state = web::Data::new(AppState {
             db,
             settings,
             throttle: LoginThrottle::default(),
             runtimes,
+            origins,
+            proxy_http,
         });
         // Node.js/npm are checked in the background: the server must not wait ~0.2 s for npm.
         let checking = state.runtimes.clone();
@@ -102,20 +114,36 @@ impl Application {
         crate::promotion::recover(&state).await?;
         let app_state = state.clone();
         let server = HttpServer::new(move || {
+            let (origins, nets) = (
+                app_state.origins.clone(),
+                app_state.settings.trusted_proxies.clone(),
+            );
+            // Pages, forms and the API on the platform's own host; everything else is an
+            // instance origin (or nothing) and never sees the platform's session or middleware.
+            let platform = guard::fn_guard(move |ctx| {
+                TrustedProxies(&nets)
+                    .host(ctx.head())
+                    .is_some_and(|host| origins.classify(&host) == HostKind::Platform)
+            });
             App::new()
-                .wrap(from_fn(csrf::verify))
-                .wrap(session_middleware(key.clone(), secure))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "same-origin"))
-                        .add(("X-Frame-Options", "SAMEORIGIN")),
-                )
-                .wrap(Compress::default())
-                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(app_state.clone())
-                .configure(crate::web::extractor_config)
-                .configure(crate::web::routes)
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .service(
+                    web::scope("")
+                        .guard(platform)
+                        .wrap(from_fn(csrf::verify))
+                        .wrap(session_middleware(key.clone(), secure))
+                        .wrap(
+                            DefaultHeaders::new()
+                                .add(("X-Content-Type-Options", "nosniff"))
+                                .add(("Referrer-Policy", "same-origin"))
+                                .add(("X-Frame-Options", "SAMEORIGIN")),
+                        )
+                        .wrap(Compress::default())
+                        .configure(crate::web::extractor_config)
+                        .configure(crate::web::routes),
+                )
+                .default_service(web::to(crate::web::editor::dispatch))
         })
         // Without it a compressed (chunked) response's second write waits for the client's
         // delayed ACK: ~40 ms on every reused connection.
@@ -190,6 +218,19 @@ impl Application {
         self.state.runtimes.shutdown().await;
         served
     }
+}
+
+/// The platform origin (configured, or where it listens) and the instances' origins.
+fn origins(settings: &Settings, listening: &str) -> anyhow::Result<Origins> {
+    let public = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| listening.to_owned());
+    let template = settings
+        .instance_url
+        .clone()
+        .unwrap_or_else(|| Origins::default_template(&public, &settings.instance_domain));
+    Origins::new(public.trim_end_matches('/'), &template).map_err(anyhow::Error::msg)
 }
 
 fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::origins::Origins;
 use crate::nodered::Runtimes;
 
 /// Everything handlers need, built once in `Application::build`.
@@ -17,4 +18,8 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// The Node-RED runtimes of every instance.
     pub runtimes: Arc<Runtimes>,
+    /// The platform origin and the instances' origins.
+    pub origins: Origins,
+    /// The HTTP client of the instance-origin proxy (no overall timeout: flows stream).
+    pub proxy_http: reqwest::Client,
 }

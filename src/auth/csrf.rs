@@ -1,5 +1,6 @@
-//! CSRF protection for every state-changing request: the session's token must come back either in
-//! the `X-CSRF-Token` header (htmx requests, set once on `<body hx-headers>`) or in the
+//! CSRF protection for every state-changing request on the platform origin: it must be sent from a
+//! platform page (`Origin` exactly the platform's: instance origins are the same *site*), and the
+//! session's token must come back either in the `X-CSRF-Token` header (htmx requests) or in the
 //! `csrf_token` field of a url-encoded form (plain form posts, which work without JavaScript).
 
 use actix_session::SessionExt;
@@ -13,6 +14,8 @@ use futures_util::StreamExt;
 
 use super::session::UserSession;
 use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::host::sent_from;
 
 /// Name of the hidden form field carrying the token.
 pub const FORM_FIELD: &str = "csrf_token";
@@ -26,8 +29,19 @@ pub async fn verify(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if req.method().is_safe() || is_editor(req.path()) {
+    if req.method().is_safe() {
         return next.call(req).await;
+    }
+    let platform = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .map(|state| state.origins.platform_origin());
+    if !platform.is_some_and(|origin| sent_from(req.headers(), &origin)) {
+        tracing::warn!(path = %req.path(), "refused a change sent from another origin");
+        return Err(AppError::Forbidden(
+            "This change was sent from another site or an instance's page, so nothing was changed."
+                .into(),
+        )
+        .into());
     }
     let expected = UserSession::from_session(req.get_session()).existing_csrf_token();
     let provided = match req.headers().get(HEADER) {
@@ -51,15 +65,6 @@ pub async fn verify(
             Err(AppError::Csrf.into())
         }
     }
-}
-
-/// The proxied Node-RED editor sends its own requests; the proxy checks their origin instead.
-fn is_editor(path: &str) -> bool {
-    let mut parts = path.trim_start_matches('/').splitn(4, '/');
-    matches!(
-        (parts.next(), parts.next(), parts.next(), parts.next()),
-        (Some("instance"), Some(_), Some("editor"), Some(_))
-    )
 }
 
 fn is_urlencoded_form(req: &ServiceRequest) -> bool {

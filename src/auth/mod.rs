@@ -4,6 +4,7 @@
 pub mod csrf;
 pub mod current_user;
 pub mod password;
+pub mod secret;
 pub mod session;
 pub mod throttle;
 

@@ -1,5 +1,5 @@
-//! The typed session: only the user id, their session epoch, the CSRF token and pending flash
-//! messages live in the (encrypted, signed) session cookie.
+//! The typed session: only the user id, their session epoch, an id of this sign-in, the CSRF
+//! token and pending flash messages live in the (encrypted, signed) session cookie.
 
 use std::future::{Ready, ready};
 
@@ -12,10 +12,14 @@ use crate::db::ids::{UserId, random_id};
 use crate::db::models::users::User;
 use crate::error::AppError;
 
+/// Name of the platform's session cookie (host-only: it never reaches an instance origin).
+pub const SESSION_COOKIE: &str = "redstage_session";
+
 const USER_ID: &str = "uid";
 const EPOCH: &str = "epoch";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
+const SID: &str = "sid";
 
 /// A message shown once on the next page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,7 +54,23 @@ impl UserSession {
         self.0.remove(CSRF);
         self.insert(USER_ID, &user.id)?;
         self.insert(EPOCH, &user.session_epoch)?;
+        self.insert(SID, &format!("{}{}", random_id(), random_id()))?;
         self.csrf_token().map(|_| ())
+    }
+
+    /// This sign-in's own id, if it has one: editor sessions it opened end when it signs out.
+    pub fn sign_in_id(&self) -> Option<String> {
+        self.0.get::<String>(SID).ok().flatten()
+    }
+
+    /// This sign-in's id, given one now if it began before sign-ins had ids.
+    pub fn ensure_sign_in_id(&self) -> Result<String, AppError> {
+        if let Some(sid) = self.sign_in_id() {
+            return Ok(sid);
+        }
+        let sid = format!("{}{}", random_id(), random_id());
+        self.insert(SID, &sid)?;
+        Ok(sid)
     }
 
     /// Keep this session valid after the user's own password change bumped the epoch.

@@ -59,6 +59,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    editor_sessions (token_sha256) {
+        token_sha256 -> Text,
+        user_id -> Text,
+        instance_id -> Text,
+        platform_session -> Text,
+        session_epoch -> Integer,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    editor_tickets (ticket_sha256) {
+        ticket_sha256 -> Text,
+        user_id -> Text,
+        instance_id -> Text,
+        platform_session -> Text,
+        next_path -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    instance_label_aliases (label) {
+        label -> Text,
+        instance_id -> Text,
+        until -> BigInt,
+    }
+}
+
+diesel::table! {
     instance_settings (instance_id) {
         instance_id -> Text,
         editor_enabled -> Bool,
@@ -68,6 +99,7 @@ diesel::table! {
         palette_deny_list -> Text,
         http_auth_user -> Nullable<Text>,
         http_auth_pass_hash -> Nullable<Text>,
+        endpoint_access -> Text,
     }
 }
 
@@ -82,6 +114,7 @@ diesel::table! {
         protected -> Bool,
         config_changed_at -> BigInt,
         created_at -> BigInt,
+        label -> Text,
     }
 }
 
@@ -153,7 +186,12 @@ diesel::joinable!(audit_events -> teams (team_id));
 diesel::joinable!(audit_events -> users (actor_id));
 diesel::joinable!(deployments -> pipelines (pipeline_id));
 diesel::joinable!(deployments -> users (started_by));
+diesel::joinable!(editor_sessions -> instances (instance_id));
+diesel::joinable!(editor_sessions -> users (user_id));
+diesel::joinable!(editor_tickets -> instances (instance_id));
+diesel::joinable!(editor_tickets -> users (user_id));
 diesel::joinable!(instance_env_vars -> instances (instance_id));
+diesel::joinable!(instance_label_aliases -> instances (instance_id));
 diesel::joinable!(instance_settings -> instances (instance_id));
 diesel::joinable!(instances -> applications (application_id));
 diesel::joinable!(pipeline_stages -> instances (instance_id));
@@ -168,7 +206,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     applications,
     audit_events,
     deployments,
+    editor_sessions,
+    editor_tickets,
     instance_env_vars,
+    instance_label_aliases,
     instance_settings,
     instances,
     pipeline_stages,

@@ -112,3 +112,53 @@ mod tests {
         assert!(compare(&source, &source).is_empty(), "the same flows");
     }
 }
+
+/// The paths of `flows` (http-in routes and websocket listeners) under `prefix`, which belongs to
+/// the editor: they can never be reached, and the overview says so.
+pub fn paths_under(flows: &[Value], prefix: &str) -> Vec<String> {
+    let mut found: Vec<String> = flows
+        .iter()
+        .filter_map(|node| {
+            let key = match node.get("type")?.as_str()? {
+                "http in" => "url",
+                "websocket-listener" => "path",
+                _ => return None,
+            };
+            let path = node.get(key)?.as_str()?.trim();
+            let path = if path.starts_with('/') {
+                path.to_owned()
+            } else {
+                format!("/{path}")
+            };
+            let lower = path.to_ascii_lowercase();
+            // Node-RED's routing ignores case and a trailing slash.
+            (lower == prefix || lower.starts_with(&format!("{prefix}/"))).then_some(path)
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[cfg(test)]
+mod reserved_tests {
+    use serde_json::json;
+
+    use super::paths_under;
+
+    #[test]
+    fn routes_and_sockets_under_the_editor_prefix_are_found() {
+        let flows = [
+            json!({"type": "http in", "url": "/editor/steal"}),
+            json!({"type": "http in", "url": "editor"}),
+            json!({"type": "http in", "url": "/Editor/x"}),
+            json!({"type": "http in", "url": "/editorial"}),
+            json!({"type": "websocket-listener", "path": "/editor/ws"}),
+            json!({"type": "function", "url": "/editor/no"}),
+        ];
+        assert_eq!(
+            paths_under(&flows, "/editor"),
+            ["/Editor/x", "/editor", "/editor/steal", "/editor/ws"]
+        );
+    }
+}

@@ -2,10 +2,13 @@
 //! name and slug validation, the last-owner rule, env-key merging, stage order, and what a push
 //! changes in the target's flows.
 
+pub mod endpoints;
 pub mod env;
 pub mod flows;
+pub mod labels;
 pub mod members;
 pub mod names;
+pub mod origins;
 pub mod paging;
 pub mod play;
 pub mod restart;

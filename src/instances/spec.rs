@@ -10,6 +10,7 @@ use crate::db::ids::InstanceId;
 use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::{self, Instance};
+use crate::domain::endpoints::EndpointAccess;
 use crate::nodered::settings_js::{
     CodeEditor, EditorSettings, HttpNodeAuth, LogLevel, NodeRedSettings, PaletteSettings,
     SecuritySettings,
@@ -46,8 +47,11 @@ pub fn launch_spec(instance: &Instance, settings: &InstanceSettings, env: &[EnvV
     } else {
         settings.editor_title.clone()
     };
+    // Basic auth applies only while it is the chosen endpoint access (the user and hash are kept
+    // when another is chosen, so that choosing it again needs no new password).
+    let basic = settings.endpoint_access() == EndpointAccess::Basic;
     let http_node_auth = match (&settings.http_auth_user, &settings.http_auth_pass_hash) {
-        (Some(user), Some(hash)) => Some(HttpNodeAuth {
+        (Some(user), Some(hash)) if basic => Some(HttpNodeAuth {
             user: user.clone(),
             pass_bcrypt: hash.clone(),
         }),

@@ -70,27 +70,32 @@ pub struct Catalog {
 pub struct AdminClient {
     http: reqwest::Client,
     base: String,
+    /// `base` + Node-RED's `httpAdminRoot` ([`super::EDITOR_PREFIX`]).
+    admin: String,
     token: String,
 }
 
 impl AdminClient {
     /// Client for the runtime on 127.0.0.1:`port`.
     pub fn new(http: reqwest::Client, port: u16, token: String) -> Self {
+        let base = format!("http://127.0.0.1:{port}");
         Self {
             http,
-            base: format!("http://127.0.0.1:{port}"),
+            admin: format!("{base}{}", super::EDITOR_PREFIX),
+            base,
             token,
         }
     }
 
-    /// Base URL of the runtime (its `http in` endpoints live under it too).
+    /// Base URL of the runtime: its flows' `http in` endpoints (the admin API is under
+    /// [`super::EDITOR_PREFIX`]).
     pub fn base_url(&self) -> &str {
         &self.base
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.http
-            .request(method, format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.admin))
             .bearer_auth(&self.token)
             .header("Node-RED-API-Version", "v2")
     }

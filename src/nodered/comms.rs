@@ -53,7 +53,7 @@ pub struct Comms {
 impl Comms {
     /// Open `/comms` of the runtime on 127.0.0.1:`port`, authenticated with `token` (full access).
     pub async fn connect(port: u16, token: &str) -> Result<Self, NodeRedError> {
-        let mut request = format!("ws://127.0.0.1:{port}/comms")
+        let mut request = format!("ws://127.0.0.1:{port}{}/comms", super::EDITOR_PREFIX)
             .into_client_request()
             .map_err(|e| NodeRedError::Invalid(e.to_string()))?;
         let bearer = HeaderValue::from_str(&format!("Bearer {token}"))

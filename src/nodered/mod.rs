@@ -30,6 +30,10 @@ use self::supervisor::supervise;
 use self::tokens::{Access, TokenKey};
 use crate::db::ids::InstanceId;
 
+/// Node-RED's `httpAdminRoot`: the editor and its admin API live under this path of a runtime (and
+/// of its instance origin); flows' endpoints cannot claim it (settings.js refuses them there).
+pub const EDITOR_PREFIX: &str = "/editor";
+
 /// What a runtime is started with, loaded fresh from the database on every start.
 pub struct LaunchSpec {
     /// Node-RED version (for the log).

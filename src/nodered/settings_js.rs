@@ -5,7 +5,7 @@
 //!
 //! | field | Node-RED setting (all verified to take effect on 4.1.15) |
 //! |---|---|
-//! | (fixed) | `uiHost: "127.0.0.1"`, `httpAdminRoot`/`httpNodeRoot` left at `/`, `telemetry.enabled: false`, `editorTheme.tours: false`, `editorTheme.projects.enabled: false` |
+//! | (fixed) | `uiHost: "127.0.0.1"`, `httpAdminRoot: "/editor"` ([`super::EDITOR_PREFIX`]), `httpNodeRoot: "/"`, `httpNodeMiddleware` answering 404 under the editor prefix (so no flow endpoint can be reached there, where the proxy adds the admin token), `telemetry.enabled: false`, `editorTheme.tours: false`, `editorTheme.projects.enabled: false` |
 //! | `port` | `uiPort` |
 //! | `flow_file` | `flowFile` (relative to `--userDir`; credentials go to `<name>_cred.json`) |
 //! | `credential_secret` | `credentialSecret` (AES key = SHA-256 of it) |
@@ -212,9 +212,22 @@ function tokenUser(token) {{
   if (scope === undefined) {{ return null; }}
   return {{ username: scope === "*" ? "redstage" : "viewer", permissions: scope }};
 }}
+// The editor's prefix belongs to the editor: requests there that the admin API does not answer
+// must never reach a flow's http-in route (the proxy adds the admin token under it).
+const EDITOR_PREFIX = {prefix};
+function notUnderEditor(req, res, next) {{
+  if (req.path === EDITOR_PREFIX || req.path.startsWith(EDITOR_PREFIX + "/")) {{
+    res.status(404).end();
+    return;
+  }}
+  next();
+}}
 module.exports = {{
   uiHost: "127.0.0.1",
   uiPort: {port},
+  httpAdminRoot: EDITOR_PREFIX,
+  httpNodeRoot: "/",
+  httpNodeMiddleware: notUnderEditor,
   flowFile: {flow_file},
   flowFilePretty: true,
   credentialSecret: {secret},
@@ -242,6 +255,7 @@ module.exports = {{
 }};
 "#,
         port = s.port,
+        prefix = js_str(super::EDITOR_PREFIX),
         flow_file = js_str(&s.flow_file),
         secret = js_str(&s.credential_secret),
         disable_editor = s.editor.disabled,

@@ -70,6 +70,10 @@ fn renders_the_expected_pieces() {
     for piece in [
         "uiHost: \"127.0.0.1\"",
         "uiPort: 41234,",
+        "const EDITOR_PREFIX = \"/editor\";",
+        "httpAdminRoot: EDITOR_PREFIX,",
+        "httpNodeRoot: \"/\",",
+        "httpNodeMiddleware: notUnderEditor,",
         "flowFile: \"flows.json\",",
         "credentialSecret: \"cs-123\",",
         &format!("[\"{}\", \"*\"]", token_sha256("admin-token")),

@@ -38,6 +38,14 @@ use crate::nodered::Runtimes;
 use crate::state::AppState;
 
 pub use preview::{Preview, preview};
+
+/// The flows an instance's runtime last wrote to its userDir (what it runs), read from disk.
+pub async fn flows_of(
+    runtimes: &Runtimes,
+    id: &crate::db::ids::InstanceId,
+) -> Result<Vec<serde_json::Value>, String> {
+    files::flows(&runtimes.user_dir(id)).await
+}
 pub use recover::recover;
 pub use rollback::{RollbackRequest, roll_back};
 

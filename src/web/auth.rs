@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::urls::after_login;
 use super::views::{Chrome, render, see_other};
 use crate::auth::{UserSession, password};
-use crate::db::models::users;
+use crate::db::models::{editor, users};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -127,8 +127,17 @@ pub async fn login(
     }
 }
 
-/// `POST /logout`: end the session.
-pub async fn logout(session: UserSession) -> HttpResponse {
+/// `POST /logout`: end the session, and every editor session it opened on instance origins.
+pub async fn logout(
+    session: UserSession,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(sid) = session.sign_in_id() {
+        state
+            .db
+            .run(move |conn| Ok(editor::end_platform_session(conn, &sid)?))
+            .await?;
+    }
     session.sign_out();
-    see_other("/login?signed_out=true")
+    Ok(see_other("/login?signed_out=true"))
 }

@@ -11,9 +11,9 @@ use super::instances::load;
 use super::views::see_other;
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
-use crate::db::models::instances;
-use crate::domain::names;
+use crate::db::models::{instances, labels as model_labels};
 use crate::domain::roles::Action;
+use crate::domain::{labels, names};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -22,9 +22,11 @@ use crate::state::AppState;
 #[serde(default)]
 pub struct GeneralForm {
     name: String,
+    label: String,
 }
 
-/// `POST /instance/{id}/settings/general`: rename.
+/// `POST /instance/{id}/settings/general`: rename, and move to another label (origin); the old
+/// label redirects to the new one for a while.
 pub async fn general(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -34,20 +36,34 @@ pub async fn general(
     let scope = load_for_change(&user, &state, id.into_inner()).await?;
     let mut shown = Shown::default();
     let name = shown.errors.check("name", names::name(&form.name));
+    // Left empty (or not sent): the label stays as it is.
+    let label = match form.label.trim() {
+        "" => scope.instance.label.clone(),
+        typed => shown.errors.check("label", labels::label(typed)),
+    };
     if !shown.errors.any() {
-        let id = scope.instance.id.clone();
-        match state
+        let instance = scope.instance.clone();
+        let saved = state
             .db
-            .run(move |conn| Ok(instances::rename(conn, &id, &name)?))
-            .await
-        {
-            Ok(()) => {
-                user.session.flash("success", "Instance renamed.")?;
+            .run(move |conn| {
+                conn.immediate_transaction(|conn| {
+                    instances::rename(conn, &instance.id, &name)?;
+                    Ok::<_, AppError>(model_labels::relabel(conn, &instance, &label)?)
+                })
+            })
+            .await;
+        match saved {
+            Ok(Ok(())) => {
+                user.session.flash("success", "Instance settings saved.")?;
                 return Ok(see_other(&super::urls::instance_settings(
                     &scope.instance.id,
                     "general",
                 )));
             }
+            Ok(Err(model_labels::Taken)) => shown.errors.add(
+                "label",
+                "Another instance has this label (or had it until recently).",
+            ),
             Err(e) if e.is_unique_violation() => shown.errors.add(
                 "name",
                 "This application already has an instance with this name.",
@@ -55,6 +71,7 @@ pub async fn general(
             Err(e) => return Err(e),
         }
     }
+    shown.values.set("label", &form.label);
     shown.values.set("name", &form.name);
     settings_page(
         &user,

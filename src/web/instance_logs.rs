@@ -50,7 +50,7 @@ pub async fn logs(
 ) -> Result<HttpResponse, AppError> {
     let scope = load(&user, &state, id.into_inner()).await?;
     let lines = state.runtimes.runtime(&scope.instance.id).logs.since(0);
-    let h = InstanceHeader::new(scope, "logs");
+    let h = InstanceHeader::new(scope, "logs", &state.origins);
     let next = next_after(&lines, 0);
     let page = LogsPage {
         chrome: chrome(&user, format!("Logs · {}", h.instance.name), Some(&h.team))?,

@@ -9,6 +9,7 @@ use super::instance_settings::{Shown, load_for_change, save, settings_page};
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::instance_settings;
+use crate::domain::endpoints::EndpointAccess;
 use crate::domain::names;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -143,7 +144,8 @@ pub async fn palette(
     save(&user, &state, &scope, settings, "palette").await
 }
 
-/// `POST /instance/{id}/settings/security`: HTTP node authentication (none or basic).
+/// `POST /instance/{id}/settings/security`: who may call the flows' endpoints: anyone
+/// (`http_auth=none`), HTTP basic authentication, or the team's members.
 pub async fn security(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -155,10 +157,13 @@ pub async fn security(
     let mut shown = Shown::default();
     match form.http_auth.as_str() {
         "none" => {
+            settings.endpoint_access = EndpointAccess::Anyone.as_str().into();
             settings.http_auth_user = None;
             settings.http_auth_pass_hash = None;
         }
+        "members" => settings.endpoint_access = EndpointAccess::Members.as_str().into(),
         "basic" => {
+            settings.endpoint_access = EndpointAccess::Basic.as_str().into();
             let user_name = shown
                 .errors
                 .check("http_auth_user", names::username(&form.http_auth_user));
@@ -183,7 +188,7 @@ pub async fn security(
         }
         _ => shown
             .errors
-            .add("http_auth", "Choose none or basic authentication."),
+            .add("http_auth", "Choose who may call the endpoints."),
     }
     if shown.errors.any() {
         shown

@@ -14,6 +14,7 @@ use crate::db::ids::InstanceId;
 use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::{self, InstanceScope};
+use crate::domain::endpoints::EndpointAccess;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -86,7 +87,7 @@ pub async fn settings_page(
             ))
         })
         .await?;
-    let h = InstanceHeader::new(scope, "settings");
+    let h = InstanceHeader::new(scope, "settings", &state.origins);
     let runtime = StatusView::new(
         &h.instance,
         &state.runtimes.status(&h.instance.id),
@@ -133,7 +134,9 @@ pub async fn settings_page(
 fn current_values(h: &InstanceHeader, s: &InstanceSettings, section: &str) -> FormValues {
     let mut v = FormValues::default();
     match section {
-        "general" => v.set("name", &h.instance.name),
+        "general" => v
+            .set("name", &h.instance.name)
+            .set("label", &h.instance.label),
         "editor" => v
             .set("editor_enabled", s.editor_enabled.to_string())
             .set("code_editor", &s.code_editor)
@@ -142,14 +145,7 @@ fn current_values(h: &InstanceHeader, s: &InstanceSettings, section: &str) -> Fo
             .set("palette_allow_install", s.palette_allow_install.to_string())
             .set("palette_deny_list", &s.palette_deny_list),
         "security" => v
-            .set(
-                "http_auth",
-                if s.http_auth_user.is_some() {
-                    "basic"
-                } else {
-                    "none"
-                },
-            )
+            .set("http_auth", security_choice(s.endpoint_access()))
             .set(
                 "http_auth_user",
                 s.http_auth_user.clone().unwrap_or_default(),
@@ -158,6 +154,15 @@ fn current_values(h: &InstanceHeader, s: &InstanceSettings, section: &str) -> Fo
         _ => &mut v,
     };
     v
+}
+
+/// The Security form's value for an endpoint access (`none` is "anyone", as the form always said).
+pub fn security_choice(access: EndpointAccess) -> &'static str {
+    match access {
+        EndpointAccess::Anyone => "none",
+        EndpointAccess::Basic => "basic",
+        EndpointAccess::Members => "members",
+    }
 }
 
 /// `GET /instance/{id}/settings`.

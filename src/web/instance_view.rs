@@ -3,6 +3,7 @@
 use crate::db::models::applications::Application;
 use crate::db::models::instances::{Instance, InstanceScope};
 use crate::db::models::teams::Team;
+use crate::domain::origins::Origins;
 use crate::domain::roles::{Action, Role};
 use crate::nodered::install::NODE_RED_VERSION;
 use crate::nodered::state::{RuntimeState, RuntimeStatus};
@@ -22,13 +23,16 @@ pub struct InstanceHeader {
     pub tab: &'static str,
     /// Whether the viewer may change the instance.
     pub can_manage: bool,
+    /// Its own origin, where its editor and flows are served (`http://dev.localhost:8080`).
+    pub url: String,
 }
 
 impl InstanceHeader {
     /// Header for `scope` with `tab` active.
-    pub fn new(scope: InstanceScope, tab: &'static str) -> Self {
+    pub fn new(scope: InstanceScope, tab: &'static str, origins: &Origins) -> Self {
         let role = scope.membership.role;
         Self {
+            url: origins.instance_origin(&scope.instance.label),
             team: scope.membership.team,
             app: scope.application,
             instance: scope.instance,

@@ -13,11 +13,15 @@ use crate::auth::CurrentUser;
 use crate::db::ids::{ApplicationId, InstanceId};
 use crate::db::models::applications::{self, Application};
 use crate::db::models::deployments;
+use crate::db::models::instance_settings;
 use crate::db::models::instances::{self, InstanceScope};
 use crate::db::models::teams::Team;
+use crate::domain::endpoints::EndpointAccess;
+use crate::domain::flows::paths_under;
 use crate::domain::names;
 use crate::domain::roles::Action;
 use crate::error::AppError;
+use crate::nodered::EDITOR_PREFIX;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -30,7 +34,8 @@ struct InstancesTab {
     tab_label: &'static str,
     can_create: bool,
     node_error: Option<String>,
-    instances: Vec<StatusView>,
+    /// Each instance's status and its own origin.
+    instances: Vec<(StatusView, String)>,
     name: String,
     errors: FormErrors,
 }
@@ -39,7 +44,8 @@ struct InstancesTab {
 #[template(path = "applications/_instance_list.html")]
 struct InstanceList {
     app: Application,
-    instances: Vec<StatusView>,
+    /// Each instance's status and its own origin.
+    instances: Vec<(StatusView, String)>,
 }
 
 #[derive(Template)]
@@ -52,6 +58,10 @@ struct OverviewPage {
     last_deployed: Option<String>,
     /// When its flows last changed (any deploy).
     flows_changed: Option<String>,
+    /// Who may call its flows' endpoints, in words.
+    endpoint_access: &'static str,
+    /// Flow paths under the editor prefix (never reachable).
+    reserved: Vec<String>,
 }
 
 /// The create-instance form.
@@ -94,7 +104,10 @@ async fn instances_tab(
     let can_manage = scope.membership.role.allows(Action::ManageInstances);
     let views = list
         .iter()
-        .map(|i| StatusView::new(i, &state.runtimes.status(&i.id), can_manage))
+        .map(|i| {
+            let status = StatusView::new(i, &state.runtimes.status(&i.id), can_manage);
+            (status, state.origins.instance_origin(&i.label))
+        })
         .collect();
     if wants_fragment(req) && status == StatusCode::OK {
         return render(
@@ -203,18 +216,23 @@ pub async fn overview(
 ) -> Result<HttpResponse, AppError> {
     let scope = load(&user, &state, id.into_inner()).await?;
     let (target, runtimes) = (scope.instance.id.clone(), state.runtimes.clone());
-    let (last, changed) = state
+    let (last, changed, access) = state
         .db
         .run(move |conn| {
             let last = deployments::latest_success_onto_instance(conn, &target)?;
-            Ok((last, runtimes.flows_changed_at(&target)))
+            let access = instance_settings::get(conn, &target)?.endpoint_access();
+            Ok((last, runtimes.flows_changed_at(&target), access))
         })
         .await?;
+    let reserved = crate::promotion::flows_of(&state.runtimes, &scope.instance.id)
+        .await
+        .map(|flows| paths_under(&flows, EDITOR_PREFIX))
+        .unwrap_or_default();
     let last_deployed = last.map(|d| {
         let when = super::views::ago(d.finished_at.unwrap_or(d.started_at));
         format!("{when} by {}, from {}", d.started_by_name, d.source_name)
     });
-    let h = InstanceHeader::new(scope, "overview");
+    let h = InstanceHeader::new(scope, "overview", &state.origins);
     let status = StatusView::new(
         &h.instance,
         &state.runtimes.status(&h.instance.id),
@@ -229,6 +247,14 @@ pub async fn overview(
         node_red_version: h.instance.node_red_version.clone(),
         last_deployed,
         flows_changed: changed.map(super::views::ago),
+        endpoint_access: match access {
+            EndpointAccess::Anyone => "anyone",
+            EndpointAccess::Basic => {
+                "clients with the user name and password of Settings > Security"
+            }
+            EndpointAccess::Members => "members of the team only (signed in through redstage)",
+        },
+        reserved,
         status,
         h,
     };

@@ -6,8 +6,9 @@ pub mod admin;
 pub mod applications;
 pub mod assets;
 pub mod auth;
-pub mod editor_proxy;
+pub mod editor;
 pub mod history;
+pub mod host;
 pub mod instance_control;
 pub mod instance_danger;
 pub mod instance_env;
@@ -195,14 +196,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/instance/{id}/delete").route(web::post().to(instance_danger::delete)),
         )
+        // The editor is on the instance's own origin: these only send people there.
         .service(
             web::resource("/instance/{id}/editor")
-                .route(web::get().to(editor_proxy::without_slash)),
+                .route(web::get().to(editor::ticket::open_editor))
+                .default_service(web::to(not_found)),
         )
         .service(
             web::resource("/instance/{id}/editor/{tail:.*}")
-                .route(web::route().to(editor_proxy::proxy)),
+                .route(web::get().to(editor::ticket::open_editor))
+                .default_service(web::to(not_found)),
         )
+        .service(web::resource("/instance/{id}/open").route(web::get().to(editor::ticket::open)))
         .default_service(web::to(not_found));
 }
 

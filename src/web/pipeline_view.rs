@@ -10,6 +10,7 @@ use crate::db::models::instances::Instance;
 use crate::db::models::pipelines::Pipeline;
 use crate::db::models::stages::{self, Stage};
 use crate::db::models::{env_vars, teams::Membership};
+use crate::domain::origins::Origins;
 use crate::error::AppError;
 use crate::nodered::Runtimes;
 use crate::web::stage_card::{Cards, StageCard};
@@ -48,7 +49,7 @@ pub enum Shown<'a> {
 /// stay prepared), however many pipelines there are.
 pub fn load(
     conn: &mut Conn,
-    runtimes: &Runtimes,
+    (runtimes, origins): (&Runtimes, &Origins),
     membership: &Membership,
     app: &ApplicationId,
     shown: Shown<'_>,
@@ -81,6 +82,7 @@ pub fn load(
     }
     let cards = Cards {
         runtimes,
+        origins,
         role: membership.role,
         team: &membership.team.name,
         latest: by_target(deployments::latest_in_application(conn, app)?),

@@ -83,7 +83,7 @@ pub(crate) async fn page(
     form: (String, FormErrors),
 ) -> Result<HttpResponse, AppError> {
     let uid = user.user.id.clone();
-    let runtimes = state.runtimes.clone();
+    let (runtimes, origins) = (state.runtimes.clone(), state.origins.clone());
     let number = number.to_owned();
     let (scope, views, pager, has_instances) = state
         .db
@@ -96,7 +96,8 @@ pub(crate) async fn page(
                 offset: pager.offset(),
                 limit: PAGE_SIZE,
             };
-            let views = pipeline_view::load(conn, &runtimes, &scope.membership, app, shown)?;
+            let views =
+                pipeline_view::load(conn, (&runtimes, &origins), &scope.membership, app, shown)?;
             // Only the empty state needs to know whether instances exist.
             let has_instances = pager.total > 0
                 || crate::db::models::instances::count_for_application(
@@ -163,14 +164,14 @@ pub(super) async fn view(
     state: &AppState,
     scope: &PipelineScope,
 ) -> Result<PipelineView, AppError> {
-    let runtimes = state.runtimes.clone();
+    let (runtimes, origins) = (state.runtimes.clone(), state.origins.clone());
     let (membership, pipeline) = (scope.membership.clone(), scope.pipeline.clone());
     let mut views = state
         .db
         .run(move |conn| {
             let app = &pipeline.application_id;
             let shown = Shown::One(&pipeline);
-            pipeline_view::load(conn, &runtimes, &membership, app, shown)
+            pipeline_view::load(conn, (&runtimes, &origins), &membership, app, shown)
         })
         .await?;
     views.pop().ok_or(AppError::NotFound)

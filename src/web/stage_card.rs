@@ -8,6 +8,7 @@ use crate::db::ids::{InstanceId, StageId};
 use crate::db::models::deployments::Deployment;
 use crate::db::models::instances::Instance;
 use crate::db::models::stages::Stage;
+use crate::domain::origins::Origins;
 use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::nodered::Runtimes;
@@ -36,6 +37,8 @@ pub struct StageCard {
     pub instance_id: InstanceId,
     /// Instance name.
     pub instance_name: String,
+    /// The instance's own origin.
+    pub instance_url: String,
     /// Live state key (CSS) and label.
     pub state: (&'static str, &'static str),
     /// Only owners may deploy to it.
@@ -117,6 +120,8 @@ fn result_of(latest: Option<&Deployment>) -> Option<(&'static str, String)> {
 pub struct Cards<'a> {
     /// Live states.
     pub runtimes: &'a Runtimes,
+    /// Where instances are served.
+    pub origins: &'a Origins,
     /// The viewer's role.
     pub role: Role,
     /// The team's name (for the protected-stage reason).
@@ -167,6 +172,7 @@ impl Cards<'_> {
                     name: stage.name.clone(),
                     instance_id: instance.id.clone(),
                     instance_name: instance.name.clone(),
+                    instance_url: self.origins.instance_origin(&instance.label),
                     state: state_of(self.runtimes, &instance.id),
                     protected: instance.protected,
                     needs_values: self.missing.get(&instance.id).copied().unwrap_or(0),

@@ -116,3 +116,50 @@ async fn signing_in_rotates_the_token() -> TestResult {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_change_sent_from_an_instance_origin_is_refused_even_with_the_token() -> TestResult {
+    let app = spawn_app().await;
+    let token = app.admin.csrf().await?;
+    let url = format!("{}/teams", app.address);
+    let send = |origin: Option<String>, site: Option<&str>, slug: &str| {
+        let mut request = app.admin.client.post(&url).form(&[
+            ("name", slug),
+            ("slug", slug),
+            ("csrf_token", token.as_str()),
+        ]);
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        if let Some(site) = site {
+            request = request.header("Sec-Fetch-Site", site);
+        }
+        request.send()
+    };
+    let port = app.socket().port();
+    // `dev.localhost` and `localhost` are the same site: only the exact origin counts.
+    for (origin, site) in [
+        (Some(format!("http://dev.localhost:{port}")), None),
+        (Some(format!("http://localhost:{port}")), None),
+        (Some("null".to_owned()), None),
+        (None, Some("same-site")),
+        (None, Some("cross-site")),
+    ] {
+        let refused = send(origin.clone(), site, "refused-team").await?;
+        assert_eq!(
+            refused.status(),
+            StatusCode::FORBIDDEN,
+            "{origin:?} {site:?}"
+        );
+    }
+    assert_eq!(
+        app.admin
+            .get("/team/refused-team/applications")
+            .await?
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let accepted = send(Some(app.address.clone()), Some("same-origin"), "our-team").await?;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    Ok(())
+}

@@ -1,5 +1,6 @@
-//! The Node-RED editor through redstage's proxy: members edit, viewers read, outsiders get 404,
-//! writes must come from our own origin, and the `/comms` websocket works through it.
+//! The Node-RED editor on the instance's own origin: the platform only redirects there with a
+//! one-time ticket; members edit, viewers read, outsiders get nothing; writes must come from the
+//! instance origin itself; `/comms` works through it. `sessions`: what ends an editor session.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -7,153 +8,205 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::*;
 
+mod labels;
+mod sessions;
+
 #[tokio::test]
 async fn members_get_the_editor_viewers_read_only_outsiders_nothing() -> TestResult {
     let app = spawn_app().await;
     let f = fixture(&app).await?;
     let id = app.instance(&f.member, &f.app_id, "Development").await?;
     f.member.wait_for_state(&id, "running").await?;
-
-    let page = f.member.get(&format!("/instance/{id}/editor")).await?;
-    assert_eq!(
-        page.location,
-        Some(format!("/instance/{id}/editor/")),
-        "relative URLs need the slash"
-    );
-    let editor = f.member.get(&format!("/instance/{id}/editor/")).await?;
-    assert_eq!(editor.status, StatusCode::OK);
+    let origin = app.origin(&id).await?;
     assert!(
-        editor.body.contains("<title>Development</title>"),
-        "the editor, titled after the instance"
+        origin.starts_with("http://development.localhost:"),
+        "{origin}"
     );
-    let script = f
-        .member
-        .get(&format!("/instance/{id}/editor/red/red.min.js"))
-        .await?;
-    assert_eq!(script.status, StatusCode::OK);
 
-    let settings: Value = serde_json::from_str(
-        &f.member
-            .get(&format!("/instance/{id}/editor/settings"))
-            .await?
-            .body,
-    )?;
+    let editor = f.member.open_editor(&app, &id).await?;
+    let page = editor.get("/editor/").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<title>Development</title>"),
+        "the editor"
+    );
+    assert_eq!(
+        editor.get("/editor/red/red.min.js").await?.status,
+        StatusCode::OK
+    );
+    let settings: Value = serde_json::from_str(&editor.get("/editor/settings").await?.body)?;
     assert_eq!(settings["user"]["permissions"], json!("*"));
-    let settings: Value = serde_json::from_str(
-        &f.viewer
-            .get(&format!("/instance/{id}/editor/settings"))
-            .await?
-            .body,
-    )?;
-    assert_eq!(
-        settings["user"]["permissions"],
-        json!("read"),
-        "viewers get a read-only editor"
-    );
+    let viewer = f.viewer.open_editor(&app, &id).await?;
+    let settings: Value = serde_json::from_str(&viewer.get("/editor/settings").await?.body)?;
+    assert_eq!(settings["user"]["permissions"], json!("read"), "read-only");
 
-    for path in ["", "settings", "flows", "red/red.min.js"] {
-        let page = f
-            .outsider
-            .get(&format!("/instance/{id}/editor/{path}"))
-            .await?;
-        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+    // Outsiders cannot get a ticket; nobody gets the admin API without an editor session.
+    for path in ["editor/", "editor", "open?next=%2Fhello"] {
+        let refused = f.outsider.get(&format!("/instance/{id}/{path}")).await?;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{path}");
     }
-    let stranger = app
-        .browser()
-        .get(&format!("/instance/{id}/editor/flows"))
+    let stranger = app.stranger_at(&id).await?;
+    for path in ["/editor/settings", "/editor/flows", "/editor/nodes"] {
+        let page = stranger.get(path).await?;
+        assert_eq!(
+            page.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: {}",
+            page.body
+        );
+    }
+    // A browser opening the editor without a session is sent to sign in on the platform.
+    let navigation = stranger
+        .client
+        .get(format!("{origin}/editor/"))
+        .header("Accept", "text/html")
+        .send()
         .await?;
+    assert_eq!(navigation.status(), StatusCode::SEE_OTHER);
+    let to = navigation.headers()["location"].to_str()?;
     assert_eq!(
-        stranger.status,
-        StatusCode::SEE_OTHER,
-        "not signed in: sign in first"
+        to,
+        format!("{}/instance/{id}/open?next=%2Feditor%2F", app.address)
     );
     Ok(())
 }
 
 #[tokio::test]
-async fn the_flows_http_endpoints_are_served_to_the_team_through_the_proxy() -> TestResult {
+async fn a_ticket_works_once_and_only_on_its_instance() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    let prod = app.instance(&f.member, &f.app_id, "Production").await?;
+    let ticket = f.member.ticket(&dev).await?;
+    let (dev_origin, prod_origin) = (app.origin(&dev).await?, app.origin(&prod).await?);
+    let path = ticket
+        .strip_prefix(&dev_origin)
+        .ok_or("not the instance's origin")?;
+    assert!(
+        path.starts_with("/editor/_redstage/ticket?ticket="),
+        "{path}"
+    );
+    assert!(
+        path.len() > "/editor/_redstage/ticket?ticket=".len() + 32,
+        "at least 128 bits"
+    );
+
+    let elsewhere = Browser::at_origin(&prod_origin, app.socket())
+        .get(path)
+        .await?;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::FORBIDDEN,
+        "another instance's ticket"
+    );
+    let first = Browser::at_origin(&dev_origin, app.socket());
+    assert_eq!(first.get(path).await?.status, StatusCode::SEE_OTHER);
+    let again = Browser::at_origin(&dev_origin, app.socket())
+        .get(path)
+        .await?;
+    assert_eq!(again.status, StatusCode::FORBIDDEN, "used once already");
+    assert!(
+        again
+            .text("[data-error-message]")
+            .is_some_and(|m| m.contains("expired"))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_platform_never_serves_editor_or_flow_content() -> TestResult {
     let app = spawn_app().await;
     let f = fixture(&app).await?;
     let id = app.instance(&f.member, &f.app_id, "Development").await?;
     f.member.wait_for_state(&id, "running").await?;
     app.deploy(&id, "hello.json", None).await?;
-    app.flow_json_eventually(&id, "/hello").await?;
-
-    let overview = f.member.get(&format!("/instance/{id}/overview")).await?;
-    let endpoints = overview.text(".endpoints").ok_or("no endpoints line")?;
-    assert!(
-        endpoints.contains(&format!("/instance/{id}/editor/<path>")),
-        "{endpoints}"
-    );
-    for who in [&f.member, &f.viewer] {
-        let hello = who.get(&format!("/instance/{id}/editor/hello")).await?;
-        assert_eq!(hello.status, StatusCode::OK);
-        let hello: Value = serde_json::from_str(&hello.body)?;
-        assert_eq!(hello["flowVersion"], json!("1"));
+    for path in [
+        "editor/",
+        "editor/flows",
+        "editor/hello",
+        "editor/red/red.min.js",
+    ] {
+        let page = f.member.get(&format!("/instance/{id}/{path}")).await?;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        let to = page.location.unwrap_or_default();
+        assert!(to.starts_with(&app.origin(&id).await?), "{path} -> {to}");
     }
-    let outsider = f
-        .outsider
-        .get(&format!("/instance/{id}/editor/hello"))
+    let post = f
+        .member
+        .post(&format!("/instance/{id}/editor/flows"), &[])
         .await?;
-    assert_eq!(outsider.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        post.status,
+        StatusCode::NOT_FOUND,
+        "nothing to post to on the platform"
+    );
+    // A host that is neither the platform nor an instance gets nothing.
+    for host in ["evil.example", "nosuch.localhost", "localhost.evil.example"] {
+        let port = app.socket().port();
+        let answer = reqwest::Client::new()
+            .get(format!("{}/login", app.address))
+            .header("Host", format!("{host}:{port}"))
+            .send()
+            .await?;
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{host}");
+    }
     Ok(())
 }
 
 #[tokio::test]
-async fn deploying_through_the_editor_proxy_needs_our_origin_and_a_member() -> TestResult {
+async fn editor_writes_need_the_instance_origin_and_a_member() -> TestResult {
     let app = spawn_app().await;
     let f = fixture(&app).await?;
     let id = app.instance(&f.member, &f.app_id, "Development").await?;
     f.member.wait_for_state(&id, "running").await?;
-    let url = format!("{}/instance/{id}/editor/flows", app.address);
+    let origin = app.origin(&id).await?;
     let body = json!({ "flows": flow_file("hello.json")? });
-    let post = |who: &Browser, origin: Option<&str>| {
+    let post = |who: &Browser, from: Option<&str>| {
         let mut request = who
             .client
-            .post(&url)
+            .post(format!("{origin}/editor/flows"))
             .header("Node-RED-API-Version", "v2")
             .header("Node-RED-Deployment-Type", "full")
             .json(&body);
-        if let Some(origin) = origin {
-            request = request.header("Origin", origin);
+        if let Some(from) = from {
+            request = request.header("Origin", from);
         }
         request.send()
     };
+    let member = f.member.open_editor(&app, &id).await?;
+    let viewer = f.viewer.open_editor(&app, &id).await?;
+    for other in [
+        "http://evil.example",
+        &app.address,
+        "http://production.localhost:1",
+    ] {
+        let refused = post(&member, Some(other)).await?;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "from {other}");
+    }
+    let read_only = post(&viewer, Some(&origin)).await?;
     assert_eq!(
-        post(&f.member, None).await?.status(),
-        StatusCode::FORBIDDEN,
-        "no origin"
-    );
-    assert_eq!(
-        post(&f.member, Some("http://evil.example")).await?.status(),
-        StatusCode::FORBIDDEN,
-        "foreign origin"
-    );
-    assert_eq!(
-        post(&f.viewer, Some(&app.address)).await?.status(),
+        read_only.status(),
         StatusCode::UNAUTHORIZED,
         "read-only token"
     );
-    assert_eq!(
-        post(&f.outsider, Some(&app.address)).await?.status(),
-        StatusCode::NOT_FOUND
-    );
-    let deployed = post(&f.member, Some(&app.address)).await?;
-    assert_eq!(deployed.status(), StatusCode::OK);
-    let hello = app.flow_json_eventually(&id, "/hello").await?;
+    assert_eq!(post(&member, Some(&origin)).await?.status(), StatusCode::OK);
+    let hello: Value = member.get("/hello").await?.body.parse::<Value>()?;
     assert_eq!(hello["flowVersion"], json!("1"));
     Ok(())
 }
 
 #[tokio::test]
-async fn a_stopped_instance_says_so_instead_of_an_editor() -> TestResult {
+async fn a_stopped_instance_says_so_on_its_origin() -> TestResult {
     let app = spawn_app().await;
     let f = fixture(&app).await?;
     let id = app.instance(&f.member, &f.app_id, "Development").await?;
     f.member.wait_for_state(&id, "running").await?;
+    let editor = f.member.open_editor(&app, &id).await?;
     f.member.post(&format!("/instance/{id}/stop"), &[]).await?;
-    let page = f.member.get(&format!("/instance/{id}/editor/")).await?;
-    assert_eq!(page.status, StatusCode::CONFLICT);
+    f.member.wait_for_state(&id, "stopped").await?;
+    let page = editor.get("/editor/").await?;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.headers.contains_key("retry-after"));
     assert!(
         page.text("[data-error-message]")
             .is_some_and(|m| m.starts_with("Development is not running"))
@@ -162,18 +215,17 @@ async fn a_stopped_instance_says_so_instead_of_an_editor() -> TestResult {
 }
 
 #[tokio::test]
-async fn the_comms_websocket_works_through_the_proxy() -> TestResult {
+async fn the_comms_websocket_works_through_the_instance_origin() -> TestResult {
     let app = spawn_app().await;
     let f = fixture(&app).await?;
     let id = app.instance(&f.member, &f.app_id, "Development").await?;
     f.member.wait_for_state(&id, "running").await?;
-    app.deploy(&id, "hello.json", None).await?;
-
-    let address = app.address.trim_start_matches("http://").to_owned();
-    let mut socket = tokio::net::TcpStream::connect(&address).await?;
-    let cookie = f.member.cookie_header().ok_or("no session cookie")?;
+    let editor = f.member.open_editor(&app, &id).await?;
+    let cookie = editor.cookie_header().ok_or("no editor session cookie")?;
+    let host = editor.base.trim_start_matches("http://").to_owned();
+    let mut socket = tokio::net::TcpStream::connect(app.socket()).await?;
     let handshake = format!(
-        "GET /instance/{id}/editor/comms HTTP/1.1\r\nHost: {address}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        "GET /editor/comms HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nCookie: {cookie}\r\n\r\n"
     );
     socket.write_all(handshake.as_bytes()).await?;

@@ -91,12 +91,28 @@ async fn create(who: &Browser, path: &str, form: &[(&str, &str)], prefix: &str) 
     Ok(rest.split('/').next().unwrap_or_default().to_owned())
 }
 
+/// The instance's own origin, `http://{label}.localhost:{port}`, reached like a browser would.
+async fn at_origin(who: &Browser, instance: &str) -> Res<Browser> {
+    let ticket = who.get(&format!("/instance/{instance}/editor/")).await?;
+    let to = ticket.location.ok_or("Open Editor did not redirect")?;
+    let origin = url::Url::parse(&to)?.origin().ascii_serialization();
+    assert!(
+        origin.contains(".localhost:"),
+        "the instance's own origin: {origin}"
+    );
+    let editor = Browser::at_origin(&origin, socket_of(&origin)?);
+    let landed = editor.get(&to[origin.len()..]).await?;
+    assert_eq!(landed.status, StatusCode::SEE_OTHER, "{}", landed.body);
+    Ok(editor)
+}
+
 /// Deploy hello.json into the instance through its editor, and wait until it answers.
 async fn deploy_and_call(who: &Browser, instance: &str) -> Res<Value> {
-    let deployed = who
+    let editor = at_origin(who, instance).await?;
+    let deployed = editor
         .client
-        .post(format!("{}/instance/{instance}/editor/flows", who.base))
-        .header("Origin", &who.base)
+        .post(format!("{}/editor/flows", editor.base))
+        .header("Origin", &editor.base)
         .header("Node-RED-API-Version", "v2")
         .header("Node-RED-Deployment-Type", "full")
         .json(&json!({ "flows": flow_file("hello.json")? }))
@@ -110,11 +126,18 @@ async fn deploy_and_call(who: &Browser, instance: &str) -> Res<Value> {
     answer(who, instance).await
 }
 
-/// The instance's `/hello` endpoint, once it answers.
+/// The instance's `/hello` endpoint on its own origin, once it answers (to anyone: no cookie).
 async fn answer(who: &Browser, instance: &str) -> Res<Value> {
-    let path = format!("/instance/{instance}/editor/hello");
-    let page = eventually(who, &path, |p| p.status == StatusCode::OK).await?;
+    let origin = at_origin(who, instance).await?;
+    let anyone = Browser::at_origin(&origin.base, socket_of(&origin.base)?);
+    let page = eventually(&anyone, "/hello", |p| p.status == StatusCode::OK).await?;
     Ok(serde_json::from_str(&page.body)?)
+}
+
+/// Where an origin's host name is served (this machine, its port).
+fn socket_of(origin: &str) -> Res<std::net::SocketAddr> {
+    let port = url::Url::parse(origin)?.port().ok_or("no port")?;
+    Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 /// Sign in, build Development -> Production, deploy into Development, push it to Production.

@@ -13,6 +13,7 @@ mod browser;
 mod csrf;
 mod editor;
 mod first_run;
+mod flows_http;
 mod forms;
 mod instance_settings;
 mod instances;

@@ -226,6 +226,7 @@ async fn the_targets_settings_are_never_taken_from_the_source() -> TestResult {
     prod_settings.editor_title = "Prod editor".into();
     prod_settings.http_auth_user = Some("plant".into());
     prod_settings.http_auth_pass_hash = Some(bcrypt::hash("line-1-secret", 4)?);
+    prod_settings.endpoint_access = "basic".into();
     save_settings(app, prod_settings.clone()).await?;
     let mut dev_settings = settings_of(app, &l.dev).await?;
     dev_settings.editor_title = "Dev editor".into();
@@ -237,7 +238,7 @@ async fn the_targets_settings_are_never_taken_from_the_source() -> TestResult {
 
     assert_eq!(done.status, status::SUCCEEDED, "{:?}", done.error);
     assert_eq!(settings_of(app, &l.prod).await?, prod_settings);
-    let editor = app.flow_get(&l.prod, "/").await?.text().await?;
+    let editor = app.flow_get(&l.prod, "/editor/").await?.text().await?;
     assert!(editor.contains("<title>Prod editor</title>"), "{editor}");
     let anonymous = app.flow_get(&l.prod, "/hello").await?;
     assert_eq!(

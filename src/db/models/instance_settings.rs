@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::Conn;
 use crate::db::ids::InstanceId;
 use crate::db::schema::instance_settings as s;
+use crate::domain::endpoints::EndpointAccess;
 
 /// The settings row of an instance.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -27,6 +28,15 @@ pub struct InstanceSettings {
     pub http_auth_user: Option<String>,
     /// bcrypt hash of the HTTP node password.
     pub http_auth_pass_hash: Option<String>,
+    /// Who may call the flows' endpoints: see [`InstanceSettings::endpoint_access`].
+    pub endpoint_access: String,
+}
+
+impl InstanceSettings {
+    /// Who may call the flows' endpoints (an unknown stored value is treated as the strictest).
+    pub fn endpoint_access(&self) -> EndpointAccess {
+        EndpointAccess::parse(&self.endpoint_access).unwrap_or(EndpointAccess::Members)
+    }
 }
 
 /// The settings of an instance.

@@ -32,6 +32,8 @@ pub struct Instance {
     pub config_changed_at: i64,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// The DNS label of its own origin (`{label}.{domain}`), unique.
+    pub label: String,
 }
 
 impl Instance {
@@ -68,9 +70,11 @@ pub struct NewInstance<'a> {
 /// (A plain transaction: it nests as a savepoint inside a caller's, e.g. Duplicate Instance.)
 pub fn create(conn: &mut Conn, new: NewInstance<'_>) -> QueryResult<Instance> {
     conn.transaction(|conn| {
+        let label = super::labels::free_label(conn, new.name)?;
         let instance: Instance = diesel::insert_into(instances::table)
             .values((
                 instances::id.eq(InstanceId::generate()),
+                instances::label.eq(label),
                 instances::application_id.eq(new.application),
                 instances::name.eq(new.name),
                 instances::credential_secret.eq(new.credential_secret),

@@ -3,9 +3,11 @@
 pub mod applications;
 pub mod audit;
 pub mod deployments;
+pub mod editor;
 pub mod env_vars;
 pub mod instance_settings;
 pub mod instances;
+pub mod labels;
 pub mod members;
 pub mod pipelines;
 pub mod snapshots;

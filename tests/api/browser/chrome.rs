@@ -129,12 +129,20 @@ impl Chrome {
     /// Requests to other hosts are out of scope: this machine's network is closed, so the
     /// Node-RED editor's optional fetch of catalogue.nodered.org fails here and nowhere else.
     pub async fn assert_clean(&self, page: &str) -> Res<()> {
-        let entries = self.client.issue_cmd(BrowserLog).await?;
+        let entries = self.take_log().await?;
+        // Ours: the platform and every instance origin (`{label}.localhost` on its port).
+        let port = self.base.rsplit(':').next().unwrap_or_default();
+        let instance = format!(".localhost:{port}/");
         let external = |e: &Value| {
             let message = e["message"].as_str().unwrap_or_default();
-            e["source"] == "network"
-                && message.starts_with("http")
-                && !message.starts_with(&self.base)
+            let url = message.split_whitespace().next().unwrap_or_default();
+            // A flow's origin serves only what its flows do: no favicon unless they make one.
+            let flow_favicon = url.contains(&instance) && url.ends_with("/favicon.ico");
+            flow_favicon
+                || e["source"] == "network"
+                    && message.starts_with("http")
+                    && !message.starts_with(&self.base)
+                    && !url.contains(&instance)
         };
         let severe: Vec<&Value> = entries
             .as_array()
@@ -151,11 +159,28 @@ impl Chrome {
         }
     }
 
+    /// The browser's log since the last look (console messages and failed requests).
+    pub async fn take_log(&self) -> Res<Value> {
+        Ok(self.client.issue_cmd(BrowserLog).await?)
+    }
+
     /// Open a page of the app and check it loaded cleanly.
     pub async fn visit(&self, path: &str) -> Res<()> {
         self.client.goto(&format!("{}{path}", self.base)).await?;
         self.wait_for("body").await?;
         self.assert_clean(path).await
+    }
+
+    /// Open an absolute URL (an instance origin) and check it loaded cleanly; the page's text.
+    pub async fn visit_url(&self, url: &str) -> Res<String> {
+        self.client.goto(url).await?;
+        self.wait_for("body").await?;
+        self.assert_clean(url).await?;
+        // Chromium shows JSON in a <pre> (with a pretty-print control beside it).
+        let text = self
+            .js("const pre = document.querySelector('pre'); return (pre || document.body).innerText;")
+            .await?;
+        Ok(text.as_str().unwrap_or_default().to_owned())
     }
 
     /// Wait until `css` matches an element; it.

@@ -4,7 +4,7 @@
 //! along with two clicks per stage, watched on the cards without reloading the page; last, the
 //! push to Production rolled back from the history.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::Chrome;
 use crate::helpers::*;
@@ -162,8 +162,17 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
     // Development's flows: hello.json (through its admin API), then changed in its editor.
     app.deploy(&dev, "hello.json", None).await?;
     change_the_flow_in_the_editor(&chrome, &dev).await?;
+    let editor_at = chrome.client.current_url().await?.to_string();
+    let dev_origin = app.origin(&dev).await?;
+    assert!(
+        editor_at.starts_with(&format!("{dev_origin}/editor/")),
+        "{editor_at}"
+    );
     let hello = app.flow_json_eventually(&dev, "/hello").await?;
     assert_eq!(hello["edited"], json!("in the editor"), "{hello}");
+    let shown: Value =
+        serde_json::from_str(&chrome.visit_url(&format!("{dev_origin}/hello")).await?)?;
+    assert_eq!(shown, hello, "the flow's endpoint on its own origin");
 
     // Push it along, watching the cards: Development -> QA, then QA -> Production.
     chrome
@@ -197,6 +206,15 @@ async fn the_devops_pipelines_walkthrough_in_a_real_browser() -> TestResult {
     let hello = app.flow_json_eventually(&prod, "/hello").await?;
     assert_eq!(hello["greeting"], json!("prod"), "Production's own value");
     assert_eq!(hello["edited"], json!("in the editor"), "the changed flow");
+    let prod_hello = format!("{}/hello", app.origin(&prod).await?);
+    let shown: Value = serde_json::from_str(&chrome.visit_url(&prod_hello).await?)?;
+    assert_eq!(
+        shown, hello,
+        "Production's endpoint on Production's own origin"
+    );
+    chrome
+        .visit(&format!("/application/{app_id}/pipelines"))
+        .await?;
 
     super::rollback::roll_back_the_last_push(&chrome, &app, &prod).await
 }

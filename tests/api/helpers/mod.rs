@@ -3,6 +3,7 @@
 mod app;
 mod browser;
 mod fixture;
+mod origin;
 mod pipelines;
 pub mod promotion;
 mod runtime;

@@ -249,7 +249,12 @@ async fn a_duplicate_takes_the_extra_modules_and_the_editor_can_be_turned_off() 
         .post(&format!("/instance/{prod}/restart"), &[])
         .await?;
     app.wait_for_new_process(&f.member, &prod, old).await?;
-    let editor = f.member.get(&format!("/instance/{prod}/editor/")).await?;
+    let editor = f
+        .member
+        .open_editor(&app, &prod)
+        .await?
+        .get("/editor/")
+        .await?;
     assert_eq!(editor.status, StatusCode::CONFLICT);
     assert!(
         editor

@@ -3,68 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::Parser;
 use serde::Deserialize;
 
-const AFTER_HELP: &str = "\
-Configuration is read from built-in defaults, then an optional TOML file (--config or
-REDSTAGE_CONFIG; keys: bind, data_dir, admin_user, admin_password, secure_cookies,
-node_red_dir), then environment variables, then command-line flags; later sources win.
-Relative paths in the file are relative to the file's own directory; relative paths from
-the environment or flags are relative to the working directory. All are made absolute once
-at startup.
+mod cli;
 
-Environment:
-  REDSTAGE_BIND            address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
-  REDSTAGE_DATA_DIR        directory for the SQLite database, the session key and the Node-RED
-                           runtimes (default ./data; created if missing)
-  REDSTAGE_ADMIN_USER      with REDSTAGE_ADMIN_PASSWORD: when the database has no users yet, create
-  REDSTAGE_ADMIN_PASSWORD  this administrator (for automation). Ignored once any user exists.
-  REDSTAGE_SECURE_COOKIES  true to mark the session cookie Secure (set it behind HTTPS)
-  REDSTAGE_NODE_RED_DIR    where the pinned Node-RED is installed with npm on first need
-                           (default <data dir>/node-red; may be shared between servers)
-  REDSTAGE_CONFIG          path of the optional TOML configuration file
-  RUST_LOG                 log filter (default info)
-
-First start: with an empty database and no admin variables, redstage creates the user
-`admin` with a generated password and prints it once on the console. Sign in and change it
-under Account.";
-
-/// Command-line interface; every flag can also come from its `REDSTAGE_*` variable.
-#[derive(Debug, Default, Parser)]
-#[command(name = "redstage", version, about = "DevOps Pipelines for Node-RED", after_help = AFTER_HELP)]
-pub struct Cli {
-    /// Optional TOML configuration file.
-    #[arg(long, env = "REDSTAGE_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Address to listen on.
-    #[arg(long, env = "REDSTAGE_BIND", value_name = "ADDR")]
-    pub bind: Option<String>,
-    /// Data directory (database, session key, Node-RED runtimes).
-    #[arg(long, env = "REDSTAGE_DATA_DIR", value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// First administrator's user name (only used while the database has no users).
-    #[arg(long, env = "REDSTAGE_ADMIN_USER", value_name = "NAME")]
-    pub admin_user: Option<String>,
-    /// First administrator's password (only used while the database has no users).
-    #[arg(
-        long,
-        env = "REDSTAGE_ADMIN_PASSWORD",
-        value_name = "PASSWORD",
-        hide_env_values = true
-    )]
-    pub admin_password: Option<String>,
-    /// Mark the session cookie Secure (serve redstage behind HTTPS).
-    #[arg(long, env = "REDSTAGE_SECURE_COOKIES", value_name = "BOOL")]
-    pub secure_cookies: Option<bool>,
-    /// Where Node-RED is installed (default: <data dir>/node-red).
-    #[arg(long, env = "REDSTAGE_NODE_RED_DIR", value_name = "DIR")]
-    pub node_red_dir: Option<PathBuf>,
-    /// Install the pinned Node-RED into the Node-RED directory with npm, then exit (for machines
-    /// prepared ahead of time; the server otherwise installs it when an instance first needs it).
-    #[arg(long)]
-    pub install_node_red: bool,
-}
+pub use cli::Cli;
 
 /// The optional configuration file; every key may be left out.
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +19,12 @@ struct FileSettings {
     admin_password: Option<String>,
     secure_cookies: Option<bool>,
     node_red_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    instance_domain: Option<String>,
+    instance_url: Option<String>,
+    trusted_proxies: Option<String>,
+    proxy_body_limit_mb: Option<u64>,
+    proxy_timeout_secs: Option<u64>,
 }
 
 /// Effective settings, passed into `Application::build`.
@@ -91,6 +40,34 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Where Node-RED is installed; `None` = `<data_dir>/node-red`.
     pub node_red_dir: Option<PathBuf>,
+    /// The platform's URL as browsers reach it; `None` = the listening address.
+    pub public_url: Option<String>,
+    /// Instances are served on `{label}.{instance_domain}`.
+    pub instance_domain: String,
+    /// Instance URL template with `{label}`; `None` = the platform's scheme and port.
+    pub instance_url: Option<String>,
+    /// Peers whose `X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Limits of the instance-origin proxy.
+    pub proxy: ProxyLimits,
+}
+
+/// Limits of the instance-origin proxy.
+#[derive(Debug, Clone, Copy)]
+pub struct ProxyLimits {
+    /// Largest request body streamed to a runtime, in bytes.
+    pub max_body: u64,
+    /// How long a runtime may take to start answering.
+    pub timeout: std::time::Duration,
+}
+
+impl Default for ProxyLimits {
+    fn default() -> Self {
+        Self {
+            max_body: 100 * 1024 * 1024,
+            timeout: std::time::Duration::from_secs(120),
+        }
+    }
 }
 
 /// Credentials for the first administrator, from configuration.
@@ -120,6 +97,11 @@ impl Settings {
             admin: None,
             secure_cookies: false,
             node_red_dir: None,
+            public_url: None,
+            instance_domain: "localhost".into(),
+            instance_url: None,
+            trusted_proxies: Vec::new(),
+            proxy: ProxyLimits::default(),
         }
     }
 
@@ -149,6 +131,20 @@ impl Settings {
         }
         settings.secure_cookies = cli.secure_cookies.or(file.secure_cookies).unwrap_or(false);
         settings.node_red_dir = cli.node_red_dir.or(file.node_red_dir.map(from_file));
+        settings.public_url = cli.public_url.or(file.public_url);
+        if let Some(domain) = cli.instance_domain.or(file.instance_domain) {
+            settings.instance_domain = domain.trim().trim_matches('.').to_ascii_lowercase();
+        }
+        settings.instance_url = cli.instance_url.or(file.instance_url);
+        if let Some(list) = cli.trusted_proxies.or(file.trusted_proxies) {
+            settings.trusted_proxies = parse_proxies(&list)?;
+        }
+        if let Some(mb) = cli.proxy_body_limit_mb.or(file.proxy_body_limit_mb) {
+            settings.proxy.max_body = mb.saturating_mul(1024 * 1024);
+        }
+        if let Some(secs) = cli.proxy_timeout_secs.or(file.proxy_timeout_secs) {
+            settings.proxy.timeout = std::time::Duration::from_secs(secs.max(1));
+        }
         let user = cli.admin_user.or(file.admin_user);
         let password = cli.admin_password.or(file.admin_password);
         settings.admin = match (user, password) {
@@ -212,6 +208,19 @@ impl Settings {
     pub fn session_key_path(&self) -> PathBuf {
         self.data_dir.join("session.key")
     }
+}
+
+/// `10.0.0.1, 192.168.0.0/16, ::1`: addresses (as /32 or /128) and networks.
+fn parse_proxies(list: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| format!("REDSTAGE_TRUSTED_PROXIES: {item:?} is not an IP or CIDR"))
+        })
+        .collect()
 }
 
 /// `path` made absolute against the working directory (lexically: it need not exist).

@@ -1,0 +1,238 @@
+//! Instance origins (`{label}.{domain}`): every host that is not the platform's is answered here.
+//! Under the editor prefix, the Node-RED editor and its admin API for the team's members (an
+//! editor session from a ticket; the runtime's token added by the proxy); everywhere else, the
+//! flows' endpoints for whoever the instance lets call them, with none of our cookies or tokens.
+//! The platform's own routes for "Open Editor" (which mint tickets) are in `ticket`.
+
+mod forward;
+pub mod headers;
+mod page;
+mod session;
+pub mod ticket;
+mod websocket;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use self::forward::Upstream;
+use self::headers::Zone;
+use self::page::{OriginError, moved, see_other};
+use crate::db::models::instance_settings::{self, InstanceSettings};
+use crate::db::models::instances::Instance;
+use crate::db::models::labels;
+use crate::domain::endpoints::EndpointAccess;
+use crate::domain::origins::HostKind;
+use crate::domain::roles::Action;
+use crate::nodered::EDITOR_PREFIX;
+use crate::nodered::tokens::Access;
+use crate::state::AppState;
+use crate::web::host::{TrustedProxies, sent_from};
+
+/// Every request whose host is not the platform's.
+pub async fn dispatch(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    serve(&req, body, &state)
+        .await
+        .unwrap_or_else(|error| error.response())
+}
+
+async fn serve(
+    req: &HttpRequest,
+    body: web::Payload,
+    state: &AppState,
+) -> Result<HttpResponse, OriginError> {
+    let host = TrustedProxies(&state.settings.trusted_proxies)
+        .host(req.head())
+        .unwrap_or_default();
+    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let label = match state.origins.classify(&host) {
+        HostKind::Instance(label) => label,
+        HostKind::PlatformAlias => return Ok(moved(&state.origins.platform_url(path))),
+        HostKind::Platform | HostKind::Unknown => return Err(OriginError::not_found()),
+    };
+    let Some((instance, settings)) = lookup(state, &label).await? else {
+        return Err(OriginError::not_found());
+    };
+    if instance.label != label {
+        // An old label: the instance lives on its new origin now.
+        let origin = state.origins.instance_origin(&instance.label);
+        return Ok(moved(&format!("{origin}{path}")));
+    }
+    let in_editor = req.path() == EDITOR_PREFIX || req.path().starts_with("/editor/");
+    if in_editor {
+        editor(req, body, state, &instance, &settings).await
+    } else {
+        flow(req, body, state, &instance, &settings).await
+    }
+}
+
+/// The instance labelled `label` (or that had it until recently) and its settings.
+async fn lookup(
+    state: &AppState,
+    label: &str,
+) -> Result<Option<(Instance, InstanceSettings)>, OriginError> {
+    let label = label.to_owned();
+    Ok(state
+        .db
+        .run(move |conn| {
+            let found = match labels::find(conn, &label)? {
+                Some(instance) => Some(instance),
+                None => labels::find_alias(conn, &label)?,
+            };
+            let Some(instance) = found else {
+                return Ok(None);
+            };
+            let settings = instance_settings::get(conn, &instance.id)?;
+            Ok(Some((instance, settings)))
+        })
+        .await?)
+}
+
+/// The editor zone: a member's editor session, exact-origin writes, the runtime's token.
+async fn editor(
+    req: &HttpRequest,
+    body: web::Payload,
+    state: &AppState,
+    instance: &Instance,
+    settings: &InstanceSettings,
+) -> Result<HttpResponse, OriginError> {
+    if req.path() == ticket::EXCHANGE_PATH {
+        return ticket::exchange(state, req, instance).await;
+    }
+    if req.path() == EDITOR_PREFIX {
+        // The editor's URLs are relative: it must be opened with the slash.
+        return Ok(see_other(&format!("{EDITOR_PREFIX}/")));
+    }
+    let Some(member) = session::member(state, req, &instance.id).await? else {
+        return sign_in(req, state, instance);
+    };
+    let origin = state.origins.instance_origin(&instance.label);
+    if !req.method().is_safe() && !sent_from(req.headers(), &origin) {
+        return Err(OriginError::new(
+            StatusCode::FORBIDDEN,
+            "The editor only accepts changes made from its own pages.",
+        ));
+    }
+    let access = if member.scope.membership.role.allows(Action::ManageInstances) {
+        Access::Full
+    } else {
+        Access::Read
+    };
+    let port = running_port(state, instance)?;
+    if req.path() == "/editor/" && req.method() == Method::GET && !settings.editor_enabled {
+        return Err(OriginError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "The editor of {} is turned off in its settings (Settings > Editor); its flows keep running.",
+                instance.name
+            ),
+        ));
+    }
+    let token = state.runtimes.token(&instance.id, access);
+    if websocket::is_upgrade(req) {
+        if req.path() != "/editor/comms" {
+            return Err(OriginError::not_found());
+        }
+        let url = format!("ws://127.0.0.1:{port}{EDITOR_PREFIX}/comms");
+        let headers = vec![(
+            "authorization".into(),
+            format!("Bearer {token}").into_bytes(),
+        )];
+        return websocket::relay(req, body, url, headers, state.settings.proxy.timeout).await;
+    }
+    let up = Upstream {
+        port,
+        zone: Zone::Editor,
+        bearer: Some(&token),
+    };
+    forward::forward(state, req, body, up).await
+}
+
+/// The flow zone: whoever the instance lets call its endpoints, the request as the client sent it.
+async fn flow(
+    req: &HttpRequest,
+    body: web::Payload,
+    state: &AppState,
+    instance: &Instance,
+    settings: &InstanceSettings,
+) -> Result<HttpResponse, OriginError> {
+    if settings.endpoint_access() == EndpointAccess::Members
+        && session::member(state, req, &instance.id).await?.is_none()
+    {
+        return sign_in(req, state, instance);
+    }
+    let port = running_port(state, instance)?;
+    if websocket::is_upgrade(req) {
+        let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        let url = format!("ws://127.0.0.1:{port}{path}");
+        let headers = forward::request_headers(state, req, Zone::Flow);
+        return websocket::relay(req, body, url, headers, state.settings.proxy.timeout).await;
+    }
+    let up = Upstream {
+        port,
+        zone: Zone::Flow,
+        bearer: None,
+    };
+    forward::forward(state, req, body, up).await
+}
+
+/// Not signed in on this origin: a browser opening a page goes through the platform's sign-in
+/// and ticket and comes back here; anything else is told to.
+fn sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    instance: &Instance,
+) -> Result<HttpResponse, OriginError> {
+    let navigating = req.method() == Method::GET
+        && (req
+            .headers()
+            .get("sec-fetch-mode")
+            .is_some_and(|m| m == "navigate")
+            || req
+                .headers()
+                .get("accept")
+                .and_then(|a| a.to_str().ok())
+                .is_some_and(|a| a.contains("text/html")));
+    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    let open = state
+        .origins
+        .platform_url(&format!("/instance/{}/open?next={next}", instance.id));
+    if navigating {
+        return Ok(see_other(&open));
+    }
+    Err(OriginError::new(
+        StatusCode::UNAUTHORIZED,
+        "Sign in through redstage first: open this instance from its page there.",
+    )
+    .with_link(open, "Sign in"))
+}
+
+/// The runtime's port, or why there is none.
+fn running_port(state: &AppState, instance: &Instance) -> Result<u16, OriginError> {
+    state
+        .runtimes
+        .status(&instance.id)
+        .state
+        .port()
+        .ok_or_else(|| {
+            let mut error = OriginError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "{} is not running. Start it from its page in redstage and try again.",
+                    instance.name
+                ),
+            )
+            .with_link(
+                state
+                    .origins
+                    .platform_url(&crate::web::urls::instance_overview(&instance.id)),
+                "Open the instance in redstage",
+            );
+            error.retry_after = Some(5);
+            error
+        })
+}

@@ -1,0 +1,107 @@
+//! Flow endpoints on the instance origin are for any client and every method: a REST flow answers
+//! a plain HTTP client holding no cookie exactly as Node-RED answers it on its own port, uploads
+//! included, and a `websocket in` flow works through the origin.
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::{Method, StatusCode};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::helpers::*;
+
+/// What a client sees of an answer: status, content type and body.
+async fn seen(response: reqwest::Response) -> Res<(StatusCode, String, String)> {
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok((response.status(), kind, response.text().await?))
+}
+
+/// One call, built on top of a base URL.
+type Call = fn(&reqwest::Client, &str) -> reqwest::RequestBuilder;
+
+fn calls() -> Vec<(&'static str, Call)> {
+    vec![
+        ("PUT json", |c, b| {
+            c.request(Method::PUT, format!("{b}/kv/greeting"))
+                .header("Content-Type", "application/json")
+                .body(r#"{"text":"hello","n":[1,2]}"#)
+        }),
+        ("GET", |c, b| c.get(format!("{b}/kv/greeting"))),
+        ("PUT text", |c, b| {
+            c.put(format!("{b}/kv/plain"))
+                .header("Content-Type", "text/plain")
+                .body("just text")
+        }),
+        ("GET text", |c, b| c.get(format!("{b}/kv/plain"))),
+        ("DELETE", |c, b| c.delete(format!("{b}/kv/greeting"))),
+        ("GET deleted", |c, b| c.get(format!("{b}/kv/greeting"))),
+        ("DELETE again", |c, b| c.delete(format!("{b}/kv/greeting"))),
+        ("POST json", |c, b| {
+            c.post(format!("{b}/echo?x=1&y=a&y=b"))
+                .header("Content-Type", "application/json")
+                .body(r#"{"hello":"world"}"#)
+        }),
+        ("POST form", |c, b| {
+            c.post(format!("{b}/echo"))
+                .form(&[("a", "1"), ("b", "two")])
+        }),
+        ("POST multipart", |c, b| {
+            let file = reqwest::multipart::Part::bytes(vec![7u8; 200_000]).file_name("blob.bin");
+            let form = reqwest::multipart::Form::new()
+                .text("note", "hi")
+                .part("file", file);
+            c.post(format!("{b}/upload")).multipart(form)
+        }),
+        ("unknown route", |c, b| c.get(format!("{b}/nope"))),
+    ]
+}
+
+#[tokio::test]
+async fn a_rest_flow_answers_any_client_as_node_red_itself_does() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let through = app.instance(&f.member, &f.app_id, "Production").await?;
+    let direct = app.instance(&f.member, &f.app_id, "Reference").await?;
+    for id in [&through, &direct] {
+        f.member.wait_for_state(id, "running").await?;
+        app.deploy(id, "rest-kv.json", None).await?;
+    }
+    let origin = app.stranger_at(&through).await?;
+    let port = app.client(&direct)?.base_url().to_owned();
+    let plain = reqwest::Client::new();
+    for (what, call) in calls() {
+        let via_origin = seen(call(&origin.client, &origin.base).send().await?).await?;
+        let on_its_port = seen(call(&plain, &port).send().await?).await?;
+        assert_eq!(via_origin, on_its_port, "{what}");
+    }
+    assert!(origin.cookie_header().is_none(), "no cookie was ever set");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_websocket_flow_echoes_through_the_instance_origin() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let id = app.instance(&f.member, &f.app_id, "Development").await?;
+    f.member.wait_for_state(&id, "running").await?;
+    app.deploy(&id, "websocket-echo.json", None).await?;
+    let origin = app.origin(&id).await?;
+    let host = origin.trim_start_matches("http://");
+    let mut request = format!("ws://{}/ws/echo", app.socket()).into_client_request()?;
+    request.headers_mut().insert("Host", host.parse()?);
+    let (mut socket, answer) = tokio_tungstenite::connect_async(request).await?;
+    assert_eq!(answer.status().as_u16(), 101);
+    for text in ["hello", "ünïcode ✓", ""] {
+        socket.send(Message::text(text)).await?;
+        let echoed = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await?
+            .ok_or("closed")??;
+        assert_eq!(echoed.into_text()?.as_str(), format!("echo: {text}"));
+    }
+    socket.close(None).await?;
+    Ok(())
+}
