@@ -16,6 +16,8 @@ mod goals;
 mod page;
 #[path = "redstage/promote.rs"]
 mod promote;
+#[path = "redstage/proxy.rs"]
+mod proxy;
 #[path = "redstage/report.rs"]
 mod report;
 #[path = "redstage/server.rs"]
@@ -134,6 +136,9 @@ async fn run(r: &mut Results) -> Result<()> {
             }
             r.downtime.push(("promotion", promoted));
             r.downtime.push(("raw full deploy", deployed));
+            say("a flow endpoint through the instance origin and directly");
+            let seconds = if quick() { 2 } else { LOAD_SECONDS };
+            r.proxy = proxy::overhead(&server, &line, seconds).await?;
         }
     }
     let noisy = line.noisy.load(std::sync::atomic::Ordering::Relaxed);

@@ -97,6 +97,7 @@ impl Application {
             runtimes,
             origins,
             proxy_http,
+            routes: Default::default(),
         });
         // Node.js/npm are checked in the background: the server must not wait ~0.2 s for npm.
         let checking = state.runtimes.clone();

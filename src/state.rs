@@ -22,4 +22,6 @@ pub struct AppState {
     pub origins: Origins,
     /// The HTTP client of the instance-origin proxy (no overall timeout: flows stream).
     pub proxy_http: reqwest::Client,
+    /// Instance origins' labels, looked up recently.
+    pub routes: crate::instances::routes::Routes,
 }

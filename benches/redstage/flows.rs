@@ -104,14 +104,18 @@ pub fn version(size: Size, tag: &str, scratch: &Path) -> Result<Version> {
 #[derive(Clone)]
 pub struct Runtime {
     base: String,
+    /// `base` + Node-RED's `httpAdminRoot`.
+    admin: String,
     token: String,
     http: reqwest::Client,
 }
 
 impl Runtime {
     pub fn new(port: u16, token: String) -> Result<Self> {
+        let base = format!("http://127.0.0.1:{port}");
         Ok(Self {
-            base: format!("http://127.0.0.1:{port}"),
+            admin: format!("{base}{}", redstage::nodered::EDITOR_PREFIX),
+            base,
             token,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(120))
@@ -119,11 +123,16 @@ impl Runtime {
         })
     }
 
+    /// Where its flows' endpoints are served.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// A raw full deploy: `POST /flows`, API v2, `Node-RED-Deployment-Type: full`.
     pub async fn deploy(&self, body: Vec<u8>) -> Result<()> {
         let answer = self
             .http
-            .post(format!("{}/flows", self.base))
+            .post(format!("{}/flows", self.admin))
             .bearer_auth(&self.token)
             .header("Node-RED-API-Version", "v2")
             .header("Node-RED-Deployment-Type", "full")
@@ -141,7 +150,7 @@ impl Runtime {
     pub async fn node_red_version(&self) -> Result<String> {
         let settings: Value = self
             .http
-            .get(format!("{}/settings", self.base))
+            .get(format!("{}/settings", self.admin))
             .bearer_auth(&self.token)
             .send()
             .await?

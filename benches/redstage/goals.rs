@@ -97,6 +97,24 @@ pub fn render(r: &Results) -> String {
         small >= 2000.0 && big_p99 < 10.0,
         "CPU-bound on 2 cores shared with wrk: rendering 100 stage cards (~280 KiB of HTML) costs ~1 ms per page, and gzip for a browser ~1 ms more; a page of one pipeline costs ~0.25 ms.",
     );
+    let at = |side: &str, connections: u32| {
+        r.proxy
+            .iter()
+            .find(|(s, l)| *s == side && l.connections == connections)
+            .map(|(_, l)| l)
+    };
+    if let (Some(direct), Some(through)) = (at("runtime's own port", 4), at("instance origin", 4)) {
+        let ratio = direct.requests_per_s / through.requests_per_s.max(1.0);
+        row(
+            "instance-origin proxy: at most 1.3× the runtime's own throughput, p99 under 5 ms (trivial endpoint, 4 connections)",
+            format!(
+                "{ratio:.2}× ({:.0} vs {:.0} req/s), p99 {:.2} ms",
+                through.requests_per_s, direct.requests_per_s, through.p99_ms
+            ),
+            ratio <= 1.3 && through.p99_ms < 5.0,
+            "Every request looks the instance and its settings up in SQLite, then goes to Node-RED over a pooled loopback connection; on 2 cores wrk, redstage and Node-RED share the CPU.",
+        );
+    }
     if let Some((_, rss, _)) = r.memory.first() {
         let mib = *rss as f64 / 1024.0;
         row(

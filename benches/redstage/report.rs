@@ -18,6 +18,8 @@ pub struct Results {
     pub queries: Vec<(String, usize, u64, usize)>,
     /// (page, wrk run)
     pub loads: Vec<(&'static str, Load)>,
+    /// (side, wrk run) of a flow endpoint directly and through the instance origin
+    pub proxy: Vec<(&'static str, Load)>,
     /// (what, VmRSS KiB, VmHWM KiB)
     pub memory: Vec<(String, u64, u64)>,
     /// (what, start times)
@@ -171,6 +173,15 @@ pub fn render(r: &Results, took: Duration) -> String {
             l.server_cpu,
             l.machine_busy,
             l.cpu_per_request_us
+        );
+    }
+    md.push_str("\n## Flow endpoint through the instance origin\n\n`GET /hello` of hello.json on Production, `wrk -t1 --latency` for 10 s per row: on the runtime's own port, and through redstage on Production's origin (`Host: production.localhost:<port>`; anyone may call it, so no session is looked up):\n\n");
+    md.push_str("| path | connections | requests/s | p50 | p99 | redstage CPU (% of one core) | redstage CPU per request |\n|---|---|---|---|---|---|---|\n");
+    for (side, l) in &r.proxy {
+        let _ = writeln!(
+            md,
+            "| {side} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.0}% | {:.0} µs |",
+            l.connections, l.requests_per_s, l.p50_ms, l.p99_ms, l.server_cpu, l.cpu_per_request_us
         );
     }
     md.push_str("\n## Server process\n\n| measure | value |\n|---|---|\n");

@@ -2,6 +2,7 @@
 //! across the database (records) and the runtime driver (processes and files).
 
 pub mod files;
+pub mod routes;
 pub mod spec;
 
 use crate::db::ids::{ApplicationId, InstanceId, random_id};
@@ -127,6 +128,7 @@ pub async fn remove(state: &AppState, id: &InstanceId) -> Result<(), AppError> {
             })
         })
         .await?;
+    state.routes.forget_all();
     let dir = state.runtimes.user_dir(id);
     if let Err(error) = tokio::fs::remove_dir_all(&dir).await
         && error.kind() != std::io::ErrorKind::NotFound

@@ -52,6 +52,7 @@ pub async fn general(
                 })
             })
             .await;
+        state.routes.forget_all();
         match saved {
             Ok(Ok(())) => {
                 user.session.flash("success", "Instance settings saved.")?;
@@ -106,6 +107,7 @@ pub async fn protection(
         .db
         .run(move |conn| Ok(instances::set_protected(conn, &id, protected)?))
         .await?;
+    state.routes.forget_all();
     let said = if protected {
         "is protected: only owners can deploy to it now."
     } else {

@@ -226,6 +226,8 @@ pub async fn save(
             Ok(instances::touch_config(conn, &id)?)
         })
         .await?;
+    // Who may call the endpoints is the proxy's to know at once.
+    state.routes.forget_all();
     user.session.flash(
         "success",
         format!(

@@ -190,7 +190,7 @@ async fn editor_writes_need_the_instance_origin_and_a_member() -> TestResult {
         "read-only token"
     );
     assert_eq!(post(&member, Some(&origin)).await?.status(), StatusCode::OK);
-    let hello: Value = member.get("/hello").await?.body.parse::<Value>()?;
+    let hello = app.flow_json_eventually(&id, "/hello").await?;
     assert_eq!(hello["flowVersion"], json!("1"));
     Ok(())
 }

@@ -69,6 +69,7 @@ async fn a_rest_flow_answers_any_client_as_node_red_itself_does() -> TestResult 
     for id in [&through, &direct] {
         f.member.wait_for_state(id, "running").await?;
         app.deploy(id, "rest-kv.json", None).await?;
+        app.flow_json_eventually(id, "/headers").await?;
     }
     let origin = app.stranger_at(&through).await?;
     let port = app.client(&direct)?.base_url().to_owned();
@@ -91,9 +92,19 @@ async fn a_websocket_flow_echoes_through_the_instance_origin() -> TestResult {
     app.deploy(&id, "websocket-echo.json", None).await?;
     let origin = app.origin(&id).await?;
     let host = origin.trim_start_matches("http://");
-    let mut request = format!("ws://{}/ws/echo", app.socket()).into_client_request()?;
-    request.headers_mut().insert("Host", host.parse()?);
-    let (mut socket, answer) = tokio_tungstenite::connect_async(request).await?;
+    // The listener opens once the flows have started (until then Node-RED leaves the upgrade
+    // unanswered): try again until it does.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let (mut socket, answer) = loop {
+        let mut request = format!("ws://{}/ws/echo", app.socket()).into_client_request()?;
+        request.headers_mut().insert("Host", host.parse()?);
+        let attempt = tokio_tungstenite::connect_async(request);
+        match tokio::time::timeout(std::time::Duration::from_secs(2), attempt).await {
+            Ok(Ok(connected)) => break connected,
+            _ if tokio::time::Instant::now() > deadline => return Err("no websocket".into()),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    };
     assert_eq!(answer.status().as_u16(), 101);
     for text in ["hello", "ünïcode ✓", ""] {
         socket.send(Message::text(text)).await?;
@@ -103,5 +114,38 @@ async fn a_websocket_flow_echoes_through_the_instance_origin() -> TestResult {
         assert_eq!(echoed.into_text()?.as_str(), format!("echo: {text}"));
     }
     socket.close(None).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn server_sent_events_from_a_flow_stream_through_the_instance_origin() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    let id = app.instance(&f.member, &f.app_id, "Development").await?;
+    f.member.wait_for_state(&id, "running").await?;
+    app.deploy(&id, "sse.json", None).await?;
+    let origin = app.stranger_at(&id).await?;
+    let mut events = origin
+        .client
+        .get(format!("{}/events", origin.base))
+        .send()
+        .await?;
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    // The first event arrives on its own, while the flow still holds the second back: nothing
+    // on the way buffers the stream.
+    let mut first = String::new();
+    while !first.ends_with("\n\n") {
+        let chunk = events
+            .chunk()
+            .await?
+            .ok_or_else(|| format!("ended after {first:?}"))?;
+        first.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert_eq!(first, "data: one\n\n", "the first event alone");
+    let mut rest = String::new();
+    while let Some(chunk) = events.chunk().await? {
+        rest.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert_eq!(rest, "data: two\n\n");
     Ok(())
 }

@@ -11,6 +11,8 @@ mod session;
 pub mod ticket;
 mod websocket;
 
+use std::sync::Arc;
+
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -23,6 +25,7 @@ use crate::db::models::labels;
 use crate::domain::endpoints::EndpointAccess;
 use crate::domain::origins::HostKind;
 use crate::domain::roles::Action;
+use crate::instances::routes::Route;
 use crate::nodered::EDITOR_PREFIX;
 use crate::nodered::tokens::Access;
 use crate::state::AppState;
@@ -53,9 +56,10 @@ async fn serve(
         HostKind::PlatformAlias => return Ok(moved(&state.origins.platform_url(path))),
         HostKind::Platform | HostKind::Unknown => return Err(OriginError::not_found()),
     };
-    let Some((instance, settings)) = lookup(state, &label).await? else {
+    let Some(route) = lookup(state, &label).await? else {
         return Err(OriginError::not_found());
     };
+    let (instance, settings) = (&route.instance, &route.settings);
     if instance.label != label {
         // An old label: the instance lives on its new origin now.
         let origin = state.origins.instance_origin(&instance.label);
@@ -63,32 +67,36 @@ async fn serve(
     }
     let in_editor = req.path() == EDITOR_PREFIX || req.path().starts_with("/editor/");
     if in_editor {
-        editor(req, body, state, &instance, &settings).await
+        editor(req, body, state, instance, settings).await
     } else {
-        flow(req, body, state, &instance, &settings).await
+        flow(req, body, state, instance, settings).await
     }
 }
 
 /// The instance labelled `label` (or that had it until recently) and its settings.
-async fn lookup(
-    state: &AppState,
-    label: &str,
-) -> Result<Option<(Instance, InstanceSettings)>, OriginError> {
-    let label = label.to_owned();
-    Ok(state
+async fn lookup(state: &AppState, label: &str) -> Result<Option<Arc<Route>>, OriginError> {
+    if let Some(route) = state.routes.get(label) {
+        return Ok(Some(route));
+    }
+    let name = label.to_owned();
+    let found = state
         .db
         .run(move |conn| {
-            let found = match labels::find(conn, &label)? {
+            let found = match labels::find(conn, &name)? {
                 Some(instance) => Some(instance),
-                None => labels::find_alias(conn, &label)?,
+                None => labels::find_alias(conn, &name)?,
             };
             let Some(instance) = found else {
                 return Ok(None);
             };
             let settings = instance_settings::get(conn, &instance.id)?;
-            Ok(Some((instance, settings)))
+            Ok(Some(Arc::new(Route { instance, settings })))
         })
-        .await?)
+        .await?;
+    if let Some(route) = &found {
+        state.routes.put(label, route.clone());
+    }
+    Ok(found)
 }
 
 /// The editor zone: a member's editor session, exact-origin writes, the runtime's token.

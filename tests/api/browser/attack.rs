@@ -27,6 +27,13 @@ async fn a_flows_page_cannot_act_as_the_administrator_who_opens_it() -> TestResu
         .send()
         .await?;
     assert_eq!(deployed.status().as_u16(), 200);
+    let stranger = app.stranger_at(&dev).await?;
+    for _ in 0..100 {
+        if stranger.get("/evil").await?.status.as_u16() == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     let chrome = Chrome::start(&app.address).await?;
     chrome.sign_in(ADMIN, ADMIN_PASSWORD).await?;

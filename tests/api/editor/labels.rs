@@ -37,6 +37,7 @@ async fn a_new_label_moves_the_origin_and_the_old_one_redirects() -> TestResult 
     let qa = app.instance(&f.member, &f.app_id, "QA").await?;
     f.member.wait_for_state(&dev, "running").await?;
     app.deploy(&dev, "hello.json", None).await?;
+    app.flow_json_eventually(&dev, "/hello").await?;
     let old = app.origin(&dev).await?;
     let general = format!("/instance/{dev}/settings/general");
 

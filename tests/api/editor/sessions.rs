@@ -113,6 +113,7 @@ async fn flows_never_see_the_runtimes_token_or_our_cookies() -> TestResult {
     let id = app.instance(&f.member, &f.app_id, "Development").await?;
     f.member.wait_for_state(&id, "running").await?;
     app.deploy(&id, "rest-kv.json", None).await?;
+    app.flow_json_eventually(&id, "/headers").await?;
     let editor = f.member.open_editor(&app, &id).await?;
     assert!(
         editor
@@ -152,6 +153,7 @@ async fn who_may_call_the_endpoints_anyone_basic_or_members() -> TestResult {
     let id = app.instance(&f.member, &f.app_id, "Development").await?;
     f.member.wait_for_state(&id, "running").await?;
     app.deploy(&id, "hello.json", None).await?;
+    app.flow_json_eventually(&id, "/hello").await?;
     let stranger = app.stranger_at(&id).await?;
     assert_eq!(
         stranger.get("/hello").await?.status,
