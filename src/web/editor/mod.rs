@@ -54,7 +54,18 @@ async fn serve(
     let label = match state.origins.classify(&host) {
         HostKind::Instance(label) => label,
         HostKind::PlatformAlias => return Ok(moved(&state.origins.platform_url(path))),
-        HostKind::Platform | HostKind::Unknown => return Err(OriginError::not_found()),
+        HostKind::Platform | HostKind::Unknown => {
+            // Most often a server reached at another address than the one it was told.
+            let platform = state.origins.platform_origin();
+            return Err(OriginError::new(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "This server is redstage at {platform}, and its instances' own addresses. \
+                     If you reached it at another address, set REDSTAGE_PUBLIC_URL to it."
+                ),
+            )
+            .with_link(platform, "Go to redstage"));
+        }
     };
     let Some(route) = lookup(state, &label).await? else {
         return Err(OriginError::not_found());
