@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod datadir;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -3,6 +3,7 @@
 use clap::Parser;
 use redstage::config::{Cli, Settings};
 use redstage::nodered::install::NodeRedInstall;
+use redstage::nodered::sandbox::Sandbox;
 use redstage::startup::Application;
 use redstage::telemetry;
 
@@ -10,6 +11,7 @@ use redstage::telemetry;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let install_only = cli.install_node_red;
+    let check_sandbox = cli.check_sandbox;
     telemetry::init();
     let settings = Settings::load(cli)?;
     if install_only {
@@ -17,6 +19,11 @@ async fn main() -> anyhow::Result<()> {
         install.ensure().await.map_err(anyhow::Error::msg)?;
         println!("Node-RED is installed: {}", install.red_js().display());
         return Ok(());
+    }
+    if check_sandbox {
+        let sandbox = Sandbox::probe(settings.sandbox).await;
+        println!("{}", sandbox.report());
+        std::process::exit(if sandbox.active() { 0 } else { 1 });
     }
     let app = Application::build(settings).await?;
     app.print_banner();

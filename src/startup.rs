@@ -2,7 +2,6 @@
 //! bind the listener and assemble the actix application with its middleware.
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::Arc;
 
 use actix_session::SessionMiddleware;
@@ -17,10 +16,13 @@ use tracing_actix_web::TracingLogger;
 
 use crate::auth::{csrf, password, throttle::LoginThrottle};
 use crate::config::Settings;
+use crate::datadir;
 use crate::db::Db;
 use crate::db::ids::random_id;
 use crate::db::models::users;
 use crate::domain::origins::{HostKind, Origins};
+use crate::instances::spec::ServerNames;
+use crate::nodered::sandbox::{Sandbox, SandboxMode};
 use crate::nodered::tokens::TokenKey;
 use crate::nodered::{Runtimes, RuntimesConfig};
 use crate::state::AppState;
@@ -58,19 +60,15 @@ pub struct Application {
 impl Application {
     /// Prepare everything and bind the listener; `run_until_stopped` serves.
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        datadir::private_by_default();
         settings.resolve_paths()?;
         let db = Db::open(&settings.database_path())?;
-        let key = load_or_create_key(&settings.session_key_path())?;
+        let key = datadir::session_key(&settings.session_key_path())?;
+        datadir::repair_modes(&settings)?;
         let bootstrap = {
             let (db, settings) = (db.clone(), settings.clone());
             tokio::task::spawn_blocking(move || bootstrap_admin(&db, &settings)).await??
         };
-        let runtimes = Arc::new(Runtimes::new(RuntimesConfig {
-            node_red_dir: settings.node_red_dir(),
-            instances_dir: settings.instances_dir(),
-            tokens: TokenKey::load_or_create(&settings.runtime_key_path())?,
-            loader: crate::instances::spec::loader(db.clone()),
-        })?);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
@@ -83,6 +81,21 @@ impl Application {
         let origins = origins(&settings, &listening)?;
         let base_url = origins.platform_origin();
         let secure = settings.secure_cookies || origins.platform_is_https();
+        let names = ServerNames {
+            origins: origins.clone(),
+            address: if address.ip().is_unspecified() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                address.ip()
+            },
+        };
+        let runtimes = Arc::new(Runtimes::new(RuntimesConfig {
+            node_red_dir: settings.node_red_dir(),
+            instances_dir: settings.instances_dir(),
+            tokens: TokenKey::load_or_create(&settings.runtime_key_path())?,
+            loader: crate::instances::spec::loader(db.clone(), names),
+            sandbox: sandbox(settings.sandbox).await,
+        })?);
         let proxy_http = reqwest::Client::builder()
             .no_proxy()
             .connect_timeout(std::time::Duration::from_secs(5))
@@ -221,6 +234,27 @@ impl Application {
     }
 }
 
+/// The sandbox of this machine, as the administrator is told about it.
+async fn sandbox(mode: SandboxMode) -> Sandbox {
+    let sandbox = Sandbox::probe(mode).await;
+    match (sandbox.active(), sandbox.refusal()) {
+        (true, _) => tracing::info!("runtimes run sandboxed (bubblewrap)"),
+        (false, Some(refusal)) => {
+            tracing::error!("{refusal}");
+            println!("ERROR: {refusal}");
+        }
+        (false, None) => {
+            let warning = format!(
+                "runtimes run WITHOUT a sandbox: {}. Flows can then read everything this server's user can.",
+                sandbox.problem.as_deref().unwrap_or("unknown reason")
+            );
+            tracing::warn!("{warning}");
+            println!("WARNING: {warning}");
+        }
+    }
+    sandbox
+}
+
 /// The platform origin (configured, or where it listens) and the instances' origins.
 fn origins(settings: &Settings, listening: &str) -> anyhow::Result<Origins> {
     let public = settings
@@ -242,35 +276,6 @@ fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSession
         .cookie_same_site(SameSite::Lax)
         .session_lifecycle(PersistentSession::default().session_ttl(Duration::days(14)))
         .build()
-}
-
-/// The session-cookie key, persisted so that restarts keep people signed in.
-fn load_or_create_key(path: &Path) -> anyhow::Result<Key> {
-    if let Ok(bytes) = std::fs::read(path) {
-        if bytes.len() >= 64 {
-            return Ok(Key::from(&bytes));
-        }
-        tracing::warn!(path = %path.display(), "session key file is too short; replacing it");
-    }
-    let key = Key::generate();
-    write_private(path, key.master())?;
-    Ok(key)
-}
-
-/// Write a file readable only by its owner.
-pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(bytes)?;
-    Ok(())
 }
 
 /// With no users yet: create the configured administrator, or `admin` with a generated password.

@@ -22,6 +22,9 @@ pub struct CurrentUser {
     pub memberships: Vec<Membership>,
     /// Their session (CSRF token, flash messages).
     pub session: UserSession,
+    /// What administrators are told on every page about the platform itself (runtimes running
+    /// without a sandbox).
+    pub admin_notice: Option<String>,
 }
 
 impl FromRequest for CurrentUser {
@@ -61,6 +64,10 @@ impl FromRequest for CurrentUser {
                 .await?;
             match found {
                 Some((user, memberships)) if user.session_epoch == epoch => Ok(CurrentUser {
+                    admin_notice: user
+                        .is_admin
+                        .then(|| unsandboxed_notice(state.runtimes.sandbox()))
+                        .flatten(),
                     user,
                     memberships,
                     session,
@@ -73,4 +80,21 @@ impl FromRequest for CurrentUser {
             }
         })
     }
+}
+
+/// What administrators must know when runtimes run without the sandbox.
+fn unsandboxed_notice(sandbox: &crate::nodered::sandbox::Sandbox) -> Option<String> {
+    if sandbox.active() {
+        return None;
+    }
+    let why = sandbox
+        .problem
+        .as_deref()
+        .unwrap_or("it does not work here");
+    Some(format!(
+        "Node-RED runtimes run without a sandbox ({why}): any member's flow can read this \
+         server's database, keys and every other instance's files. Install bubblewrap \
+         (apt-get install bubblewrap) and restart redstage; `redstage --check-sandbox` tells \
+         whether it works."
+    ))
 }

@@ -8,7 +8,7 @@ const AFTER_HELP: &str = "\
 Configuration is read from built-in defaults, then an optional TOML file (--config or
 REDSTAGE_CONFIG; keys: bind, data_dir, admin_user, admin_password, secure_cookies,
 node_red_dir, public_url, instance_domain, instance_url, trusted_proxies,
-proxy_body_limit_mb, proxy_timeout_secs), then environment variables, then command-line flags; later sources win.
+proxy_body_limit_mb, proxy_timeout_secs, sandbox), then environment variables, then command-line flags; later sources win.
 Relative paths in the file are relative to the file's own directory; relative paths from
 the environment or flags are relative to the working directory. All are made absolute once
 at startup.
@@ -32,6 +32,9 @@ Environment:
                            -Host and -Proto are believed; nobody's by default
   REDSTAGE_PROXY_BODY_LIMIT_MB    largest request body streamed to a flow (default 100)
   REDSTAGE_PROXY_TIMEOUT_SECS     how long a flow may take to start answering (default 120)
+  REDSTAGE_SANDBOX         auto (default): runtimes and npm run in a bubblewrap sandbox when it
+                           works here, else unsandboxed (administrators are told); required:
+                           no runtime starts without it; off: never. --check-sandbox tests it.
   REDSTAGE_CONFIG          path of the optional TOML configuration file
   RUST_LOG                 log filter (default info)
 
@@ -87,6 +90,12 @@ pub struct Cli {
     /// How long a runtime may take to start answering a proxied request, in seconds.
     #[arg(long, env = "REDSTAGE_PROXY_TIMEOUT_SECS", value_name = "SECS")]
     pub proxy_timeout_secs: Option<u64>,
+    /// Sandbox for runtimes and npm: auto (bubblewrap when it works), required, or off.
+    #[arg(long, env = "REDSTAGE_SANDBOX", value_name = "MODE")]
+    pub sandbox: Option<String>,
+    /// Report whether runtimes can be sandboxed on this machine, then exit (1 if not).
+    #[arg(long)]
+    pub check_sandbox: bool,
     /// Install the pinned Node-RED into the Node-RED directory with npm, then exit (for machines
     /// prepared ahead of time; the server otherwise installs it when an instance first needs it).
     #[arg(long)]

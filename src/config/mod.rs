@@ -7,6 +7,8 @@ use serde::Deserialize;
 
 mod cli;
 
+use crate::nodered::sandbox::SandboxMode;
+
 pub use cli::Cli;
 
 /// The optional configuration file; every key may be left out.
@@ -25,6 +27,7 @@ struct FileSettings {
     trusted_proxies: Option<String>,
     proxy_body_limit_mb: Option<u64>,
     proxy_timeout_secs: Option<u64>,
+    sandbox: Option<String>,
 }
 
 /// Effective settings, passed into `Application::build`.
@@ -50,6 +53,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Limits of the instance-origin proxy.
     pub proxy: ProxyLimits,
+    /// Whether runtimes and npm run sandboxed.
+    pub sandbox: SandboxMode,
 }
 
 /// Limits of the instance-origin proxy.
@@ -102,6 +107,7 @@ impl Settings {
             instance_url: None,
             trusted_proxies: Vec::new(),
             proxy: ProxyLimits::default(),
+            sandbox: SandboxMode::Auto,
         }
     }
 
@@ -144,6 +150,11 @@ impl Settings {
         }
         if let Some(secs) = cli.proxy_timeout_secs.or(file.proxy_timeout_secs) {
             settings.proxy.timeout = std::time::Duration::from_secs(secs.max(1));
+        }
+        if let Some(mode) = cli.sandbox.or(file.sandbox) {
+            settings.sandbox = SandboxMode::parse(&mode).with_context(|| {
+                format!("REDSTAGE_SANDBOX is {mode:?}: use auto, required or off")
+            })?;
         }
         let user = cli.admin_user.or(file.admin_user);
         let password = cli.admin_password.or(file.admin_password);

@@ -24,7 +24,36 @@ pub fn key(raw: &str) -> Result<String, &'static str> {
     if value.len() > MAX_KEY {
         return Err("Use at most 128 characters.");
     }
+    if let Some(why) = reserved(value) {
+        return Err(why);
+    }
     Ok(value.to_owned())
+}
+
+/// Why a variable name cannot be an instance's: it would change how the runtime itself starts
+/// (which program runs, with which options and libraries), or redstage sets it.
+pub fn reserved(key: &str) -> Option<&'static str> {
+    let upper = key.to_ascii_uppercase();
+    if matches!(
+        upper.as_str(),
+        "PATH" | "HOME" | "PWD" | "SHELL" | "USER" | "TMPDIR"
+    ) {
+        return Some("redstage sets this for the runtime itself; it cannot be changed here.");
+    }
+    if upper.starts_with("NODE_") {
+        return Some(
+            "NODE_… variables change how Node.js and Node-RED start (options, module paths, TLS); they cannot be set here.",
+        );
+    }
+    if upper.starts_with("LD_") {
+        return Some(
+            "LD_… variables change which libraries the runtime loads; they cannot be set here.",
+        );
+    }
+    if upper.starts_with("REDSTAGE_") {
+        return Some("REDSTAGE_… names are redstage's own; choose another name.");
+    }
+    None
 }
 
 /// A value: kept exactly as typed (spaces are meaningful), bounded, no NUL (the environment cannot hold it).
@@ -55,6 +84,27 @@ pub fn keys_to_add<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_change_how_the_runtime_starts_are_refused() {
+        for name in [
+            "PATH",
+            "path",
+            "HOME",
+            "NODE_OPTIONS",
+            "NODE_PATH",
+            "NODE_ENV",
+            "node_tls_reject_unauthorized",
+            "LD_PRELOAD",
+            "LD_LIBRARY_PATH",
+            "REDSTAGE_DATA_DIR",
+        ] {
+            assert!(key(name).is_err(), "{name}");
+        }
+        for name in ["API_URL", "NODEBB_URL", "MY_PATH", "GREETING", "TZ"] {
+            assert_eq!(key(name).as_deref(), Ok(name), "{name}");
+        }
+    }
 
     #[test]
     fn keys_follow_the_environment_variable_grammar() {

@@ -8,6 +8,7 @@ pub mod flows;
 pub mod labels;
 pub mod members;
 pub mod names;
+pub mod npm;
 pub mod origins;
 pub mod paging;
 pub mod play;

@@ -104,6 +104,17 @@ impl Origins {
         format!("{}://{label}{}{port}", self.scheme, self.suffix)
     }
 
+    /// The host name of the instance labelled `label` (`dev.localhost`).
+    pub fn instance_host(&self, label: &str) -> String {
+        format!("{label}{}", self.suffix)
+    }
+
+    /// Whether instance host names are this machine's by definition (`*.localhost`), which only
+    /// browsers resolve by themselves.
+    pub fn instances_on_localhost(&self) -> bool {
+        self.suffix == ".localhost" || self.suffix.ends_with(".localhost")
+    }
+
     /// Whether instance origins are https (their cookies are then `Secure`).
     pub fn instances_are_https(&self) -> bool {
         self.scheme == "https"

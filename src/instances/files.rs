@@ -8,8 +8,8 @@ use anyhow::Context;
 
 use crate::nodered::credentials;
 
-/// Delete every directory under `root` that looks like a userDir (named like an instance id) and
-/// is not one of `known`; the directories deleted.
+/// Delete every directory under `root` that looks like a userDir (named like an instance id), and
+/// every sandbox hosts file (`<id>.hosts`), of an instance not in `known`; what was deleted.
 pub fn sweep(root: &Path, known: &std::collections::HashSet<String>) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(root) else {
         return Vec::new();
@@ -18,10 +18,22 @@ pub fn sweep(root: &Path, known: &std::collections::HashSet<String>) -> Vec<std:
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if !is_dir || known.contains(&name) || !crate::db::ids::looks_like_id(&name) {
+        // A userDir, or the hosts file of its sandbox.
+        let id = if is_dir {
+            Some(name.as_str())
+        } else {
+            name.strip_suffix(".hosts")
+        };
+        let orphan = id.is_some_and(|id| crate::db::ids::looks_like_id(id) && !known.contains(id));
+        if !orphan {
             continue;
         }
-        match std::fs::remove_dir_all(entry.path()) {
+        let removed = if is_dir {
+            std::fs::remove_dir_all(entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        };
+        match removed {
             Ok(()) => swept.push(entry.path()),
             Err(error) => tracing::warn!(dir = %entry.path().display(), %error, "could not sweep"),
         }

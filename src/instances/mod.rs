@@ -136,6 +136,8 @@ pub async fn remove(state: &AppState, id: &InstanceId) -> Result<(), AppError> {
         // The instance is gone; its files are swept at the next start.
         tracing::warn!(dir = %dir.display(), %error, "could not delete a deleted instance's files");
     }
+    let hosts = state.runtimes.instances_dir().join(format!("{id}.hosts"));
+    let _ = tokio::fs::remove_file(hosts).await;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! How an instance's records become what its runtime starts with (settings.js input and
 //! environment), loaded fresh on every start so that saved settings apply after a restart.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use serde_json::Map;
@@ -11,6 +12,7 @@ use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::{self, Instance};
 use crate::domain::endpoints::EndpointAccess;
+use crate::domain::origins::Origins;
 use crate::nodered::settings_js::{
     CodeEditor, EditorSettings, HttpNodeAuth, LogLevel, NodeRedSettings, PaletteSettings,
     SecuritySettings,
@@ -20,10 +22,31 @@ use crate::nodered::{LaunchSpec, SpecLoader};
 /// The flows file inside every userDir (credentials go to `flows_cred.json`).
 pub const FLOW_FILE: &str = "flows.json";
 
+/// How a runtime reaches redstage by name: with instances on `*.localhost` (which glibc does not
+/// resolve), its sandbox's hosts file points its own origin's name at redstage's listener, so
+/// flows can call their own endpoints the way any client does.
+#[derive(Debug, Clone)]
+pub struct ServerNames {
+    /// The origins.
+    pub origins: Origins,
+    /// Where redstage listens (loopback when it listens on every address).
+    pub address: IpAddr,
+}
+
+impl ServerNames {
+    fn for_instance(&self, instance: &Instance) -> Vec<(String, String)> {
+        if !self.origins.instances_on_localhost() {
+            return Vec::new();
+        }
+        let address = self.address.to_string();
+        vec![(address, self.origins.instance_host(&instance.label))]
+    }
+}
+
 /// A loader reading instance records from `db`.
-pub fn loader(db: Db) -> SpecLoader {
+pub fn loader(db: Db, names: ServerNames) -> SpecLoader {
     Arc::new(move |id: InstanceId| {
-        let db = db.clone();
+        let (db, names) = (db.clone(), names.clone());
         Box::pin(async move {
             let loaded = db
                 .run(move |conn| {
@@ -34,7 +57,11 @@ pub fn loader(db: Db) -> SpecLoader {
                 })
                 .await;
             loaded
-                .map(|(instance, settings, env)| launch_spec(&instance, &settings, &env))
+                .map(|(instance, settings, env)| {
+                    let mut spec = launch_spec(&instance, &settings, &env);
+                    spec.hosts = names.for_instance(&instance);
+                    spec
+                })
                 .map_err(|e| format!("cannot load the instance's settings: {e}"))
         })
     })
@@ -63,6 +90,7 @@ pub fn launch_spec(instance: &Instance, settings: &InstanceSettings, env: &[EnvV
         credential_secret: instance.credential_secret.clone(),
         admin_token_sha256: String::new(),
         viewer_token_sha256: None,
+        proxy_secret_sha256: String::new(),
         log_level: LogLevel::Info,
         editor: EditorSettings {
             disabled: !settings.editor_enabled,
@@ -91,6 +119,7 @@ pub fn launch_spec(instance: &Instance, settings: &InstanceSettings, env: &[EnvV
         node_red_version: instance.node_red_version.clone(),
         settings: node_red,
         env: process_env(env),
+        hosts: Vec::new(),
     }
 }
 
@@ -98,6 +127,8 @@ pub fn launch_spec(instance: &Instance, settings: &InstanceSettings, env: &[EnvV
 /// not set at all: env.get() answers undefined, as for a missing key.
 pub fn process_env(vars: &[EnvVar]) -> Vec<(String, String)> {
     vars.iter()
+        // Names the runtime's own start depends on never reach it, whatever an old row holds.
+        .filter(|v| crate::domain::env::reserved(&v.key).is_none())
         .filter_map(|v| v.value.clone().map(|value| (v.key.clone(), value)))
         .collect()
 }

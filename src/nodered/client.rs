@@ -73,18 +73,26 @@ pub struct AdminClient {
     /// `base` + Node-RED's `httpAdminRoot` ([`super::EDITOR_PREFIX`]).
     admin: String,
     token: String,
+    /// The value of [`super::PROXY_HEADER`].
+    proxy_secret: String,
 }
 
 impl AdminClient {
     /// Client for the runtime on 127.0.0.1:`port`.
-    pub fn new(http: reqwest::Client, port: u16, token: String) -> Self {
+    pub fn new(http: reqwest::Client, port: u16, token: String, proxy_secret: String) -> Self {
         let base = format!("http://127.0.0.1:{port}");
         Self {
             http,
             admin: format!("{base}{}", super::EDITOR_PREFIX),
             base,
             token,
+            proxy_secret,
         }
+    }
+
+    /// The value of [`super::PROXY_HEADER`] this runtime requires.
+    pub fn proxy_secret(&self) -> &str {
+        &self.proxy_secret
     }
 
     /// Base URL of the runtime: its flows' `http in` endpoints (the admin API is under
@@ -97,6 +105,7 @@ impl AdminClient {
         self.http
             .request(method, format!("{}{path}", self.admin))
             .bearer_auth(&self.token)
+            .header(super::PROXY_HEADER, &self.proxy_secret)
             .header("Node-RED-API-Version", "v2")
     }
 

@@ -27,6 +27,11 @@ impl NodeRedInstall {
         }
     }
 
+    /// The installation's directory (sandboxed runtimes see it read-only).
+    pub fn root(&self) -> PathBuf {
+        self.root.clone()
+    }
+
     /// Node-RED's entry point.
     pub fn red_js(&self) -> PathBuf {
         self.root.join("node_modules/node-red/red.js")

@@ -14,6 +14,7 @@ use tokio::process::Child;
 
 use super::Shared;
 use super::runtime::Runtime;
+use super::sandbox::Mounts;
 use super::state::RuntimeState;
 use crate::db::now_ms;
 
@@ -41,6 +42,9 @@ pub(super) async fn launch(
     {
         return Err(LaunchError::Fatal(message.clone()));
     }
+    if let Some(refusal) = shared.sandbox.refusal() {
+        return Err(LaunchError::Fatal(refusal));
+    }
     if !shared.install.is_installed() {
         rt.set(RuntimeState::Installing);
         rt.note(format!(
@@ -60,9 +64,32 @@ pub(super) async fn launch(
         .and(tokio::fs::write(dir.join("settings.js"), settings_js).await);
     prepared.map_err(|e| LaunchError::Fatal(format!("cannot write {}: {e}", dir.display())))?;
 
-    let mut child = tokio::process::Command::new("node")
-        .arg("--require")
-        .arg(&shared.watchdog_js)
+    let install = shared.install.root();
+    let hosts_file = shared
+        .instances_dir
+        .join(format!("{}.hosts", rt.id.as_str()));
+    let hosts = match shared.sandbox.active() && !spec.hosts.is_empty() {
+        true => {
+            let text = super::sandbox::Sandbox::hosts_file(&spec.hosts);
+            tokio::fs::write(&hosts_file, text).await.map_err(|e| {
+                LaunchError::Fatal(format!("cannot write {}: {e}", hosts_file.display()))
+            })?;
+            Some(hosts_file.as_path())
+        }
+        false => None,
+    };
+    let mounts = Mounts {
+        user_dir: &dir,
+        read_only: vec![install.as_path()],
+        extra: &[],
+        hosts,
+    };
+    let mut command = shared.sandbox.command("node", &mounts);
+    // In the sandbox bubblewrap ends the runtime with its parent; outside it, the watchdog does.
+    if !shared.sandbox.active() {
+        command.arg("--require").arg(&shared.watchdog_js);
+    }
+    let mut child = command
         .arg(shared.install.red_js())
         .arg("--userDir")
         .arg(&dir)
@@ -80,13 +107,24 @@ pub(super) async fn launch(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| LaunchError::Fatal(format!("cannot start node: {e}")))?;
-    let pid = child.id().unwrap_or(0);
+    let spawned = child.id().unwrap_or(0);
+    // In the sandbox Node.js is bubblewrap's grandchild: signals (a graceful stop) go to it.
+    let pid = if shared.sandbox.active() {
+        sandboxed_pid(spawned).await
+    } else {
+        spawned
+    };
     rt.pid.store(pid, Ordering::SeqCst);
     let mut env = spec.env.clone();
     env.sort();
     *rt.launch_env.lock().unwrap_or_else(|p| p.into_inner()) = env;
+    let sandboxed = if shared.sandbox.active() {
+        ", sandboxed"
+    } else {
+        ", NOT sandboxed"
+    };
     rt.note(format!(
-        "Starting Node-RED {} on 127.0.0.1:{port} (pid {pid}).",
+        "Starting Node-RED {} on 127.0.0.1:{port} (pid {pid}{sandboxed}).",
         spec.node_red_version
     ));
     rt.set(RuntimeState::Starting { port });
@@ -123,10 +161,11 @@ pub(super) async fn launch(
     Ok((child, port))
 }
 
-/// SIGTERM, wait up to [`STOP_GRACE`], then kill.
+/// SIGTERM (to Node.js itself, inside the sandbox), wait up to [`STOP_GRACE`], then kill.
 pub(super) async fn stop_child(rt: &Runtime, child: &mut Child) {
     rt.set(RuntimeState::Stopping);
-    if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
+    let node = Some(rt.pid.load(Ordering::SeqCst)).filter(|p| *p != 0);
+    if let Some(pid) = node.or(child.id()).and_then(|p| i32::try_from(p).ok()) {
         let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
     }
     if tokio::time::timeout(STOP_GRACE, child.wait())
@@ -149,6 +188,30 @@ fn pump(stream: Option<impl AsyncRead + Unpin + Send + 'static>, rt: Arc<Runtime
             rt.logs.push(line);
         }
     });
+}
+
+/// The process bubblewrap (`spawned`) runs the command as: the first descendant that is not
+/// bubblewrap itself (it forks an init for the new pid namespace). `spawned` if none shows up.
+async fn sandboxed_pid(spawned: u32) -> u32 {
+    for _ in 0..100 {
+        let mut pid = spawned;
+        loop {
+            let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"));
+            let Some(child) = children
+                .ok()
+                .and_then(|c| c.split_whitespace().next()?.parse().ok())
+            else {
+                break;
+            };
+            let comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
+            if comm.trim() != "bwrap" {
+                return child;
+            }
+            pid = child;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    spawned
 }
 
 /// A port free on 127.0.0.1 right now.

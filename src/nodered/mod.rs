@@ -9,6 +9,7 @@ mod launch;
 pub mod logbuf;
 pub mod modules;
 pub mod runtime;
+pub mod sandbox;
 pub mod settings_js;
 pub mod state;
 pub mod supervisor;
@@ -24,6 +25,7 @@ use tokio::sync::oneshot;
 use self::client::AdminClient;
 use self::install::NodeRedInstall;
 use self::runtime::{Command, Runtime};
+use self::sandbox::Sandbox;
 use self::settings_js::NodeRedSettings;
 use self::state::RuntimeStatus;
 use self::supervisor::supervise;
@@ -34,6 +36,11 @@ use crate::db::ids::InstanceId;
 /// of its instance origin); flows' endpoints cannot claim it (settings.js refuses them there).
 pub const EDITOR_PREFIX: &str = "/editor";
 
+/// The header redstage adds to every request it sends a runtime (the proxy, the admin client): its
+/// per-runtime secret. The runtime answers nothing without it (settings.js), so a flow cannot
+/// reach another instance's admin API or "team members only" endpoints on its loopback port.
+pub const PROXY_HEADER: &str = "x-redstage-proxy";
+
 /// What a runtime is started with, loaded fresh from the database on every start.
 pub struct LaunchSpec {
     /// Node-RED version (for the log).
@@ -42,6 +49,8 @@ pub struct LaunchSpec {
     pub settings: NodeRedSettings,
     /// Process environment: the instance's variables that have a value.
     pub env: Vec<(String, String)>,
+    /// (address, name) lines the sandbox's hosts file adds to the system's.
+    pub hosts: Vec<(String, String)>,
 }
 
 /// Loads the launch spec of an instance; the error is shown on the instance page.
@@ -58,6 +67,8 @@ pub struct RuntimesConfig {
     pub tokens: TokenKey,
     /// Loads what a runtime starts with.
     pub loader: SpecLoader,
+    /// The sandbox runtimes and npm run in.
+    pub sandbox: Sandbox,
 }
 
 /// State shared by all supervisors.
@@ -68,6 +79,7 @@ pub(crate) struct Shared {
     http: reqwest::Client,
     pub(crate) loader: SpecLoader,
     pub(crate) watchdog_js: PathBuf,
+    pub(crate) sandbox: Sandbox,
     /// Whether Node.js and npm are usable (checked once, in the background: `npm --version`
     /// alone takes ~170 ms and must not delay the server's start).
     pub(crate) node_check: tokio::sync::OnceCell<Result<String, String>>,
@@ -79,7 +91,13 @@ impl Shared {
     }
 
     pub(crate) fn client(&self, id: &InstanceId, port: u16) -> AdminClient {
-        AdminClient::new(self.http.clone(), port, self.tokens.token(id, Access::Full))
+        let token = self.tokens.token(id, Access::Full);
+        AdminClient::new(
+            self.http.clone(),
+            port,
+            token,
+            self.tokens.token(id, Access::Proxy),
+        )
     }
 
     pub(crate) fn render_settings(&self, id: &InstanceId, spec: &LaunchSpec, port: u16) -> String {
@@ -88,6 +106,7 @@ impl Shared {
         settings.admin_token_sha256 = tokens::token_hash(&self.tokens.token(id, Access::Full));
         settings.viewer_token_sha256 =
             Some(tokens::token_hash(&self.tokens.token(id, Access::Read)));
+        settings.proxy_secret_sha256 = tokens::token_hash(&self.tokens.token(id, Access::Proxy));
         settings_js::render(&settings)
     }
 }
@@ -127,6 +146,7 @@ impl Runtimes {
             http,
             loader: config.loader,
             watchdog_js,
+            sandbox: config.sandbox,
             node_check: tokio::sync::OnceCell::new(),
         };
         Ok(Self {
@@ -208,6 +228,11 @@ impl Runtimes {
         Some(self.shared.client(id, port))
     }
 
+    /// The value of [`PROXY_HEADER`] for the instance's runtime.
+    pub fn proxy_secret(&self, id: &InstanceId) -> String {
+        self.shared.tokens.token(id, Access::Proxy)
+    }
+
     /// The token a member's or viewer's editor session uses through the proxy.
     pub fn token(&self, id: &InstanceId, access: Access) -> String {
         self.shared.tokens.token(id, access)
@@ -231,6 +256,11 @@ impl Runtimes {
             .ok()?;
         let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
         i64::try_from(since.as_millis()).ok()
+    }
+
+    /// The sandbox runtimes and npm run in.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.shared.sandbox
     }
 
     /// The Node-RED installation.

@@ -6,32 +6,45 @@
 use std::path::Path;
 use std::time::Duration;
 
-use tokio::process::Command;
+use super::sandbox::{Mounts, Sandbox};
+use crate::domain::npm;
 
 /// How long one npm install or uninstall may take.
 const NPM_WITHIN: Duration = Duration::from_secs(300);
 
-/// `npm install module@version` in `user_dir`, saved to its package.json; npm's message on failure.
-pub async fn install(user_dir: &Path, module: &str, version: &str) -> Result<(), String> {
+/// `npm install module@version` in `user_dir` (in the instance's sandbox), saved to its
+/// package.json; why not, when the spec is not a registry package, or npm's message on failure.
+pub async fn install(
+    sandbox: &Sandbox,
+    user_dir: &Path,
+    module: &str,
+    version: &str,
+) -> Result<(), String> {
+    npm::package_name(module)?;
+    npm::version(version)?;
     let spec = match version {
         "" => module.to_owned(),
         version => format!("{module}@{version}"),
     };
-    npm(
+    let args = ["install", "--save-prefix=~", "--engine-strict", "--", &spec];
+    run_npm(sandbox, user_dir, &args).await
+}
+
+/// `npm uninstall module` in `user_dir` (in the instance's sandbox), removed from its package.json.
+pub async fn uninstall(sandbox: &Sandbox, user_dir: &Path, module: &str) -> Result<(), String> {
+    npm::package_name(module)?;
+    run_npm(sandbox, user_dir, &["uninstall", "--", module]).await
+}
+
+async fn run_npm(sandbox: &Sandbox, user_dir: &Path, args: &[&str]) -> Result<(), String> {
+    let mounts = Mounts {
         user_dir,
-        &["install", "--save-prefix=~", "--engine-strict", &spec],
-    )
-    .await
-}
-
-/// `npm uninstall module` in `user_dir`, removed from its package.json.
-pub async fn uninstall(user_dir: &Path, module: &str) -> Result<(), String> {
-    npm(user_dir, &["uninstall", module]).await
-}
-
-async fn npm(user_dir: &Path, args: &[&str]) -> Result<(), String> {
-    let run = Command::new("npm")
-        .args(args)
+        read_only: Vec::new(),
+        extra: &[],
+        hosts: None,
+    };
+    let run = sandbox
+        .command("npm", &mounts)
         .args([
             "--save",
             "--omit=dev",
@@ -40,7 +53,13 @@ async fn npm(user_dir: &Path, args: &[&str]) -> Result<(), String> {
             "--no-update-notifier",
             "--loglevel=error",
         ])
+        .args(args)
         .current_dir(user_dir)
+        // Never the server's own environment (it may hold secrets): what npm needs to reach the
+        // registry, and the userDir as its home (its cache goes there).
+        .env_clear()
+        .envs(std::env::vars_os().filter(|(key, _)| npm_may_see(&key.to_string_lossy())))
+        .env("HOME", user_dir)
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(NPM_WITHIN, run)
@@ -53,6 +72,17 @@ async fn npm(user_dir: &Path, args: &[&str]) -> Result<(), String> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     Err(lines[lines.len().saturating_sub(4)..].join(" / "))
+}
+
+/// Variables of the server's environment npm gets: its path, and how to reach a registry.
+fn npm_may_see(key: &str) -> bool {
+    let key_upper = key.to_ascii_uppercase();
+    key == "PATH"
+        || key.starts_with("npm_config_")
+        || matches!(
+            key_upper.as_str(),
+            "HTTP_PROXY" | "HTTPS_PROXY" | "NO_PROXY" | "NODE_EXTRA_CA_CERTS" | "SSL_CERT_FILE"
+        )
 }
 
 /// The entry of a palette deny list (`name`, `name@range`, `prefix-*`, `@scope/*`) that denies

@@ -11,6 +11,7 @@
 //! | `credential_secret` | `credentialSecret` (AES key = SHA-256 of it) |
 //! | `admin_token_sha256` | `adminAuth.tokens(token)` → `{username: "redstage", permissions: "*"}` |
 //! | `viewer_token_sha256` | `adminAuth.tokens(token)` → `{username: "viewer", permissions: "read"}` |
+//! | `proxy_secret_sha256` | `httpAdminMiddleware`, `httpNodeMiddleware` (403) and `webSocketNodeVerifyClient` (refused) unless the request carries the secret in `x-redstage-proxy` |
 //! | `log_level` | `logging.console.level` |
 //! | `editor.disabled` | `disableEditor` |
 //! | `editor.code_editor` | `editorTheme.codeEditor.lib` (`"monaco"` / `"ace"`) |
@@ -35,6 +36,9 @@ pub struct NodeRedSettings {
     pub admin_token_sha256: String,
     /// Lower-case hex SHA-256 of an optional read-only bearer token.
     pub viewer_token_sha256: Option<String>,
+    /// Lower-case hex SHA-256 of the secret every request must carry in [`super::PROXY_HEADER`].
+    #[serde(default)]
+    pub proxy_secret_sha256: String,
     pub log_level: LogLevel,
     pub editor: EditorSettings,
     pub palette: PaletteSettings,
@@ -212,10 +216,25 @@ function tokenUser(token) {{
   if (scope === undefined) {{ return null; }}
   return {{ username: scope === "*" ? "redstage" : "viewer", permissions: scope }};
 }}
+// Only requests that came through redstage carry its per-runtime secret: anything else (a flow of
+// another instance calling this port, say) is refused, on admin and node routes and websockets.
+const PROXY_HEADER = {proxy_header};
+const PROXY_SECRET_SHA256 = Buffer.from({proxy_secret}, "hex");
+function fromRedstage(req) {{
+  const sent = req.headers[PROXY_HEADER];
+  if (typeof sent !== "string" || sent.length === 0 || sent.length > 1024) {{ return false; }}
+  const digest = crypto.createHash("sha256").update(sent, "utf8").digest();
+  return digest.length === PROXY_SECRET_SHA256.length && crypto.timingSafeEqual(digest, PROXY_SECRET_SHA256);
+}}
+function throughRedstage(req, res, next) {{
+  if (!fromRedstage(req)) {{ res.status(403).end(); return; }}
+  next();
+}}
 // The editor's prefix belongs to the editor: requests there that the admin API does not answer
 // must never reach a flow's http-in route (the proxy adds the admin token under it).
 const EDITOR_PREFIX = {prefix};
 function notUnderEditor(req, res, next) {{
+  if (!fromRedstage(req)) {{ res.status(403).end(); return; }}
   if (req.path === EDITOR_PREFIX || req.path.startsWith(EDITOR_PREFIX + "/")) {{
     res.status(404).end();
     return;
@@ -228,6 +247,8 @@ module.exports = {{
   httpAdminRoot: EDITOR_PREFIX,
   httpNodeRoot: "/",
   httpNodeMiddleware: notUnderEditor,
+  httpAdminMiddleware: throughRedstage,
+  webSocketNodeVerifyClient: function (info) {{ return fromRedstage(info.req); }},
   flowFile: {flow_file},
   flowFilePretty: true,
   credentialSecret: {secret},
@@ -256,6 +277,8 @@ module.exports = {{
 "#,
         port = s.port,
         prefix = js_str(super::EDITOR_PREFIX),
+        proxy_header = js_str(super::PROXY_HEADER),
+        proxy_secret = js_str(&s.proxy_secret_sha256),
         flow_file = js_str(&s.flow_file),
         secret = js_str(&s.credential_secret),
         disable_editor = s.editor.disabled,

@@ -27,6 +27,9 @@ pub enum Access {
     Full,
     /// Read-only (`permissions: "read"`): viewers in the editor.
     Read,
+    /// Not an admin token: the secret of [`super::PROXY_HEADER`] that proves a request came
+    /// through redstage (the runtime refuses any other, so a flow cannot call a sibling's port).
+    Proxy,
 }
 
 impl TokenKey {
@@ -39,7 +42,7 @@ impl TokenKey {
         }
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
-        crate::startup::write_private(path, &key)
+        crate::datadir::write_private(path, &key)
             .with_context(|| format!("cannot write the runtime key {}", path.display()))?;
         Ok(Self(key))
     }
@@ -49,6 +52,7 @@ impl TokenKey {
         let label = match access {
             Access::Full => "full",
             Access::Read => "read",
+            Access::Proxy => "proxy",
         };
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
@@ -75,6 +79,7 @@ mod tests {
         let b = InstanceId::generate();
         assert_eq!(key.token(&a, Access::Full), key.token(&a, Access::Full));
         assert_ne!(key.token(&a, Access::Full), key.token(&a, Access::Read));
+        assert_ne!(key.token(&a, Access::Proxy), key.token(&a, Access::Full));
         assert_ne!(key.token(&a, Access::Full), key.token(&b, Access::Full));
         assert_eq!(token_hash("abc").len(), 64);
     }

@@ -80,7 +80,7 @@ pub(crate) async fn install_missing(
             {
                 continue;
             }
-            modules::install(&dir, module, version)
+            modules::install(ctx.runtimes.sandbox(), &dir, module, version)
                 .await
                 .map_err(|e| could_not_install(name, module, &e))?;
             installed.npm.push(module.clone());

@@ -39,7 +39,7 @@ pub(crate) async fn uninstall(
     }
     let dir = ctx.runtimes.user_dir(&target.id);
     for module in &installed.npm {
-        if let Err(error) = modules::uninstall(&dir, module).await {
+        if let Err(error) = modules::uninstall(ctx.runtimes.sandbox(), &dir, module).await {
             stay.push(format!("{module} ({error})"));
         }
     }

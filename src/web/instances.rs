@@ -62,6 +62,8 @@ struct OverviewPage {
     endpoint_access: &'static str,
     /// Flow paths under the editor prefix (never reachable).
     reserved: Vec<String>,
+    /// Whether its runtime runs in the sandbox.
+    sandboxed: bool,
 }
 
 /// The create-instance form.
@@ -255,6 +257,7 @@ pub async fn overview(
             EndpointAccess::Members => "members of the team only (signed in through redstage)",
         },
         reserved,
+        sandboxed: state.runtimes.sandbox().active(),
         status,
         h,
     };

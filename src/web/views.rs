@@ -43,6 +43,8 @@ pub struct Chrome {
     pub current_team: Option<TeamLink>,
     /// Messages to show once.
     pub flashes: Vec<Flash>,
+    /// A warning about the platform shown to administrators on every page.
+    pub admin_notice: Option<String>,
 }
 
 /// Layout context for a signed-in page; takes the pending flash messages.
@@ -77,6 +79,7 @@ pub fn chrome(
             .collect(),
         current_team,
         flashes: user.session.take_flashes(),
+        admin_notice: user.admin_notice.clone(),
     })
 }
 

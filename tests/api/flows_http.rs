@@ -72,8 +72,7 @@ async fn a_rest_flow_answers_any_client_as_node_red_itself_does() -> TestResult 
         app.flow_json_eventually(id, "/headers").await?;
     }
     let origin = app.stranger_at(&through).await?;
-    let port = app.client(&direct)?.base_url().to_owned();
-    let plain = reqwest::Client::new();
+    let (plain, port) = app.runtime_http(&direct)?;
     for (what, call) in calls() {
         let via_origin = seen(call(&origin.client, &origin.base).send().await?).await?;
         let on_its_port = seen(call(&plain, &port).send().await?).await?;

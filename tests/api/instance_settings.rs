@@ -167,8 +167,9 @@ async fn basic_authentication_protects_the_flows_http_endpoints() -> TestResult 
         .await?;
     app.wait_for_new_process(&f.member, &id, old).await?;
 
-    let base = app.client(&id)?.base_url().to_owned();
-    let http = reqwest::Client::new();
+    // Through the instance's origin, as clients call it.
+    let stranger = app.stranger_at(&id).await?;
+    let (http, base) = (stranger.client.clone(), stranger.base.clone());
     let anonymous = http.get(format!("{base}/hello")).send().await?;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     let wrong = http

@@ -22,4 +22,5 @@ mod members;
 mod pipelines;
 mod play;
 mod promotion;
+mod sandbox;
 mod teams;

@@ -238,7 +238,17 @@ async fn the_targets_settings_are_never_taken_from_the_source() -> TestResult {
 
     assert_eq!(done.status, status::SUCCEEDED, "{:?}", done.error);
     assert_eq!(settings_of(app, &l.prod).await?, prod_settings);
-    let editor = app.flow_get(&l.prod, "/editor/").await?.text().await?;
+    let (direct, port) = app.runtime_http(&l.prod)?;
+    let editor = direct
+        .get(format!("{port}/editor/"))
+        .bearer_auth(app.runtimes.token(
+            &l.prod.clone().into(),
+            redstage::nodered::tokens::Access::Full,
+        ))
+        .send()
+        .await?
+        .text()
+        .await?;
     assert!(editor.contains("<title>Prod editor</title>"), "{editor}");
     let anonymous = app.flow_get(&l.prod, "/hello").await?;
     assert_eq!(
@@ -246,9 +256,10 @@ async fn the_targets_settings_are_never_taken_from_the_source() -> TestResult {
         StatusCode::UNAUTHORIZED,
         "still protected"
     );
-    let base = app.client(&l.prod)?.base_url().to_owned();
-    let hello: Value = reqwest::Client::new()
-        .get(format!("{base}/hello"))
+    let stranger = app.stranger_at(&l.prod).await?;
+    let hello: Value = stranger
+        .client
+        .get(format!("{}/hello", stranger.base))
         .basic_auth("plant", Some("line-1-secret"))
         .send()
         .await?

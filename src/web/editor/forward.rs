@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 
 use super::headers::{self, Zone};
 use super::page::OriginError;
+use crate::nodered::PROXY_HEADER;
 use crate::state::AppState;
 use crate::web::host::TrustedProxies;
 
@@ -24,6 +25,8 @@ pub struct Upstream<'a> {
     pub zone: Zone,
     /// The admin token added to editor requests.
     pub bearer: Option<&'a str>,
+    /// The runtime's proxy secret (every request carries it).
+    pub secret: &'a str,
 }
 
 /// The request headers the runtime gets, as (name, value) pairs.
@@ -83,6 +86,7 @@ pub async fn forward(
     if let Some(token) = up.bearer {
         upstream = upstream.bearer_auth(token);
     }
+    upstream = upstream.header(PROXY_HEADER, up.secret);
     let length = req
         .headers()
         .get(CONTENT_LENGTH)

@@ -26,8 +26,8 @@ use crate::domain::endpoints::EndpointAccess;
 use crate::domain::origins::HostKind;
 use crate::domain::roles::Action;
 use crate::instances::routes::Route;
-use crate::nodered::EDITOR_PREFIX;
 use crate::nodered::tokens::Access;
+use crate::nodered::{EDITOR_PREFIX, PROXY_HEADER};
 use crate::state::AppState;
 use crate::web::host::{TrustedProxies, sent_from};
 
@@ -151,6 +151,7 @@ async fn editor(
         ));
     }
     let token = state.runtimes.token(&instance.id, access);
+    let secret = state.runtimes.proxy_secret(&instance.id);
     if websocket::is_upgrade(req) {
         if req.path() != "/editor/comms" {
             return Err(OriginError::not_found());
@@ -166,6 +167,7 @@ async fn editor(
         port,
         zone: Zone::Editor,
         bearer: Some(&token),
+        secret: &secret,
     };
     forward::forward(state, req, body, up).await
 }
@@ -184,16 +186,19 @@ async fn flow(
         return sign_in(req, state, instance);
     }
     let port = running_port(state, instance)?;
+    let secret = state.runtimes.proxy_secret(&instance.id);
     if websocket::is_upgrade(req) {
         let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
         let url = format!("ws://127.0.0.1:{port}{path}");
-        let headers = forward::request_headers(state, req, Zone::Flow);
+        let mut headers = forward::request_headers(state, req, Zone::Flow);
+        headers.push((PROXY_HEADER.into(), secret.into_bytes()));
         return websocket::relay(req, body, url, headers, state.settings.proxy.timeout).await;
     }
     let up = Upstream {
         port,
         zone: Zone::Flow,
         bearer: None,
+        secret: &secret,
     };
     forward::forward(state, req, body, up).await
 }

@@ -61,11 +61,28 @@ impl TestApp {
         Ok(self.client(id)?.deploy(flows, credentials.as_ref()).await?)
     }
 
-    /// GET an endpoint the instance's flows serve.
+    /// A client of the runtime's own port, as redstage reaches it (with its proxy secret: the
+    /// runtime answers nobody else), and the port's base URL.
+    pub fn runtime_http(&self, id: &str) -> Res<(reqwest::Client, String)> {
+        let client = self.client(id)?;
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            redstage::nodered::PROXY_HEADER,
+            client.proxy_secret().parse()?,
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()?;
+        Ok((http, client.base_url().to_owned()))
+    }
+
+    /// GET an endpoint the instance's flows serve, on the instance's own origin, as any client
+    /// (with no cookie) calls it.
     pub async fn flow_get(&self, id: &str, path: &str) -> Res<reqwest::Response> {
-        let base = self.client(id)?.base_url().to_owned();
-        Ok(reqwest::Client::new()
-            .get(format!("{base}{path}"))
+        let origin = self.stranger_at(id).await?;
+        Ok(origin
+            .client
+            .get(format!("{}{path}", origin.base))
             .send()
             .await?)
     }
