@@ -107,17 +107,23 @@ pub struct Runtime {
     /// `base` + Node-RED's `httpAdminRoot`.
     admin: String,
     token: String,
+    /// The runtime answers only requests with its proxy secret (as redstage sends them).
+    secret: String,
     http: reqwest::Client,
 }
 
 impl Runtime {
-    pub fn new(port: u16, token: String) -> Result<Self> {
+    pub fn new(port: u16, token: String, secret: String) -> Result<Self> {
         let base = format!("http://127.0.0.1:{port}");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(redstage::nodered::PROXY_HEADER, secret.parse()?);
         Ok(Self {
             admin: format!("{base}{}", redstage::nodered::EDITOR_PREFIX),
             base,
             token,
+            secret,
             http: reqwest::Client::builder()
+                .default_headers(headers)
                 .timeout(Duration::from_secs(120))
                 .build()?,
         })
@@ -126,6 +132,11 @@ impl Runtime {
     /// Where its flows' endpoints are served.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The header a request to it must carry (for wrk).
+    pub fn secret_header(&self) -> String {
+        format!("{}: {}", redstage::nodered::PROXY_HEADER, self.secret)
     }
 
     /// A raw full deploy: `POST /flows`, API v2, `Node-RED-Deployment-Type: full`.

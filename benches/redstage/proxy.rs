@@ -36,7 +36,14 @@ pub async fn overhead(
         );
         loads.push((
             "runtime's own port",
-            wrk(server, &direct, &[], connections, seconds).await?,
+            wrk(
+                server,
+                &direct,
+                &[line.target.secret_header()],
+                connections,
+                seconds,
+            )
+            .await?,
         ));
         loads.push((
             "instance origin",

@@ -112,9 +112,11 @@ pub async fn line(data_dir: &Path, member: Browser, app: &str) -> Result<Line> {
     let stage_ids = pipeline(&member, app, "Release", &stages).await?;
     let key = TokenKey::load_or_create(&data_dir.join("runtime.key"))?;
     let runtime = |(id, port): &(String, u16)| {
+        let id = InstanceId::from(id.clone());
         Runtime::new(
             *port,
-            key.token(&InstanceId::from(id.clone()), Access::Full),
+            key.token(&id, Access::Full),
+            key.token(&id, Access::Proxy),
         )
     };
     Ok(Line {
