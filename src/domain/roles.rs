@@ -76,6 +76,14 @@ impl fmt::Display for Role {
     }
 }
 
+/// Whether `role` may change an instance: its settings and environment, its flows in the editor,
+/// deleting or duplicating it (which copies its credentials). Members may, unless the instance is
+/// protected; then only owners. Starting, stopping and restarting is [`Action::ManageInstances`]
+/// alone, protected or not.
+pub fn may_change_instance(role: Role, protected: bool) -> bool {
+    role.allows(Action::ManageInstances) && (!protected || role.allows(Action::ManageProtected))
+}
+
 /// A role string that is not one of owner/member/viewer.
 #[derive(Debug, PartialEq, Eq)]
 pub struct UnknownRole;
@@ -110,6 +118,14 @@ mod tests {
         assert!(Role::Member.allows(Action::Promote));
         assert!(!Role::Member.allows(Action::ManageMembers));
         assert!(!Role::Member.allows(Action::ManageProtected));
+    }
+
+    #[test]
+    fn protected_instances_are_for_owners_to_change() {
+        assert!(may_change_instance(Role::Member, false));
+        assert!(!may_change_instance(Role::Member, true));
+        assert!(may_change_instance(Role::Owner, true));
+        assert!(!may_change_instance(Role::Viewer, false));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::{self, InstanceScope};
 use crate::domain::endpoints::EndpointAccess;
 use crate::domain::roles::Action;
+use crate::domain::roles::may_change_instance;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -91,7 +92,7 @@ pub async fn settings_page(
     let runtime = StatusView::new(
         &h.instance,
         &state.runtimes.status(&h.instance.id),
-        h.can_manage,
+        h.can_control,
     );
     let vars = vars
         .into_iter()
@@ -199,7 +200,8 @@ pub async fn show(
     .await
 }
 
-/// Load for a change: 404 for outsiders, 403 for viewers.
+/// Load for a change: 404 for outsiders, 403 for viewers, and for members when the instance is
+/// protected (with the reason).
 pub async fn load_for_change(
     user: &CurrentUser,
     state: &AppState,
@@ -207,7 +209,18 @@ pub async fn load_for_change(
 ) -> Result<InstanceScope, AppError> {
     let scope = load(user, state, id).await?;
     require(&scope.membership, Action::ManageInstances)?;
+    if !may_change_instance(scope.membership.role, scope.instance.protected) {
+        return Err(AppError::Forbidden(protected_reason(&scope)));
+    }
     Ok(scope)
+}
+
+/// Why a member cannot change a protected instance, and what they still can do.
+pub fn protected_reason(scope: &InstanceScope) -> String {
+    format!(
+        "{} is protected: only owners of {} can change its settings, environment or flows, or delete or duplicate it. You can still start, stop and restart it.",
+        scope.instance.name, scope.membership.team.name
+    )
 }
 
 /// Save settings (and note that a restart applies them), then go back to the section.

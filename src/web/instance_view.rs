@@ -4,6 +4,7 @@ use crate::db::models::applications::Application;
 use crate::db::models::instances::{Instance, InstanceScope};
 use crate::db::models::teams::Team;
 use crate::domain::origins::Origins;
+use crate::domain::roles::may_change_instance;
 use crate::domain::roles::{Action, Role};
 use crate::nodered::install::NODE_RED_VERSION;
 use crate::nodered::state::{RuntimeState, RuntimeStatus};
@@ -21,8 +22,11 @@ pub struct InstanceHeader {
     pub role: Role,
     /// Active tab: overview, settings, logs.
     pub tab: &'static str,
-    /// Whether the viewer may change the instance.
+    /// Whether the viewer may change the instance (settings, environment, files; not when it is
+    /// protected and they are no owner).
     pub can_manage: bool,
+    /// Whether the viewer may start, stop and restart it.
+    pub can_control: bool,
     /// Its own origin, where its editor and flows are served (`http://dev.localhost:8080`).
     pub url: String,
 }
@@ -35,10 +39,11 @@ impl InstanceHeader {
             url: origins.instance_origin(&scope.instance.label),
             team: scope.membership.team,
             app: scope.application,
+            can_manage: may_change_instance(role, scope.instance.protected),
+            can_control: role.allows(Action::ManageInstances),
             instance: scope.instance,
             role,
             tab,
-            can_manage: role.allows(Action::ManageInstances),
         }
     }
 }

@@ -238,7 +238,7 @@ pub async fn overview(
     let status = StatusView::new(
         &h.instance,
         &state.runtimes.status(&h.instance.id),
-        h.can_manage,
+        h.can_control,
     );
     let page = OverviewPage {
         chrome: chrome(

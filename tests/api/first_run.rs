@@ -4,83 +4,11 @@
 //! second instance works. Runtimes run with another working directory, so any relative path
 //! handed to them breaks this.
 
-use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
+use crate::helpers::binary::*;
 use crate::helpers::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_redstage");
-
-/// Start the binary in `cwd` with `args` and no `REDSTAGE_*` settings but a free port; the child,
-/// its base URL and the generated administrator password it printed.
-async fn run_in(cwd: &Path, args: &[&str]) -> Res<(Child, String, String)> {
-    let mut command = Command::new(BIN);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("REDSTAGE_") {
-            command.env_remove(key);
-        }
-    }
-    let mut child = command
-        .args(args)
-        .env("REDSTAGE_BIND", "127.0.0.1:0")
-        .current_dir(cwd)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let (mut password, mut url) = (None, None);
-    tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await? {
-            if let Some(rest) = line.trim().strip_prefix("password:") {
-                password = Some(rest.trim().to_owned());
-            }
-            if let Some(rest) = line.strip_prefix("redstage is listening on ") {
-                url = rest.split_whitespace().next().map(str::to_owned);
-                break;
-            }
-        }
-        Ok::<_, std::io::Error>(())
-    })
-    .await??;
-    // Keep reading, so the server never blocks on a full stdout pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok((
-        child,
-        url.ok_or("the server printed no address")?,
-        password.ok_or("no generated password printed")?,
-    ))
-}
-
-/// Where a data directory's default Node-RED installation goes: linked to the tests' shared one,
-/// so that no test downloads Node-RED.
-fn link_node_red(data_dir: &Path) -> Res<()> {
-    std::fs::create_dir_all(data_dir)?;
-    std::os::unix::fs::symlink(shared_node_red_dir(), data_dir.join("node-red"))?;
-    Ok(())
-}
-
-/// Poll `path` until `ok` holds for its answer.
-async fn eventually(who: &Browser, path: &str, ok: impl Fn(&Page) -> bool) -> Res<Page> {
-    let deadline = Instant::now() + Duration::from_secs(240);
-    loop {
-        let page = who.get(path).await?;
-        if ok(&page) {
-            return Ok(page);
-        }
-        if Instant::now() > deadline {
-            return Err(format!("GET {path}: {} {}", page.status, page.body).into());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 /// Created through the UI; the id in the `Location` after `prefix`, before `suffix`.
 async fn create(who: &Browser, path: &str, form: &[(&str, &str)], prefix: &str) -> Res<String> {
@@ -89,21 +17,6 @@ async fn create(who: &Browser, path: &str, form: &[(&str, &str)], prefix: &str) 
     let location = page.location.ok_or("no Location")?;
     let rest = location.strip_prefix(prefix).ok_or("unexpected Location")?;
     Ok(rest.split('/').next().unwrap_or_default().to_owned())
-}
-
-/// The instance's own origin, `http://{label}.localhost:{port}`, reached like a browser would.
-async fn at_origin(who: &Browser, instance: &str) -> Res<Browser> {
-    let ticket = who.get(&format!("/instance/{instance}/editor/")).await?;
-    let to = ticket.location.ok_or("Open Editor did not redirect")?;
-    let origin = url::Url::parse(&to)?.origin().ascii_serialization();
-    assert!(
-        origin.contains(".localhost:"),
-        "the instance's own origin: {origin}"
-    );
-    let editor = Browser::at_origin(&origin, socket_of(&origin)?);
-    let landed = editor.get(&to[origin.len()..]).await?;
-    assert_eq!(landed.status, StatusCode::SEE_OTHER, "{}", landed.body);
-    Ok(editor)
 }
 
 /// Deploy hello.json into the instance through its editor, and wait until it answers.
@@ -132,12 +45,6 @@ async fn answer(who: &Browser, instance: &str) -> Res<Value> {
     let anyone = Browser::at_origin(&origin.base, socket_of(&origin.base)?);
     let page = eventually(&anyone, "/hello", |p| p.status == StatusCode::OK).await?;
     Ok(serde_json::from_str(&page.body)?)
-}
-
-/// Where an origin's host name is served (this machine, its port).
-fn socket_of(origin: &str) -> Res<std::net::SocketAddr> {
-    let port = url::Url::parse(origin)?.port().ok_or("no port")?;
-    Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 /// Sign in, build Development -> Production, deploy into Development, push it to Production.
@@ -196,8 +103,12 @@ async fn the_readme_run_command_works_from_a_fresh_directory_with_the_default_da
 -> TestResult {
     let cwd = tempfile::tempdir()?;
     link_node_red(&cwd.path().join("data"))?;
-    let (_server, url, password) = run_in(cwd.path(), &[]).await?;
-    walk_through(&url, &password).await?;
+    let Binary {
+        child: _server,
+        url,
+        password,
+    } = run_in(cwd.path(), &[], &[]).await?;
+    walk_through(&url, &password.ok_or("no generated password printed")?).await?;
     assert!(
         cwd.path().join("data/redstage.sqlite").is_file(),
         "the default data directory is ./data"
@@ -213,9 +124,12 @@ async fn a_relative_data_dir_in_a_config_file_is_relative_to_that_file() -> Test
     std::fs::create_dir_all(&etc)?;
     std::fs::write(etc.join("redstage.toml"), "data_dir = \"state\"\n")?;
     link_node_red(&etc.join("state"))?;
-    let (_server, url, password) =
-        run_in(&elsewhere, &["--config", "../etc/redstage.toml"]).await?;
-    walk_through(&url, &password).await?;
+    let Binary {
+        child: _server,
+        url,
+        password,
+    } = run_in(&elsewhere, &["--config", "../etc/redstage.toml"], &[]).await?;
+    walk_through(&url, &password.ok_or("no generated password printed")?).await?;
     assert!(
         etc.join("state/redstage.sqlite").is_file(),
         "next to the file"

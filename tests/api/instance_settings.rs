@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use crate::helpers::*;
 
 mod danger;
+mod protected;
 
 #[tokio::test]
 async fn environment_variables_are_validated_next_to_their_fields() -> TestResult {

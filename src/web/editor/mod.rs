@@ -24,7 +24,7 @@ use crate::db::models::instances::Instance;
 use crate::db::models::labels;
 use crate::domain::endpoints::EndpointAccess;
 use crate::domain::origins::HostKind;
-use crate::domain::roles::Action;
+use crate::domain::roles::may_change_instance;
 use crate::instances::routes::Route;
 use crate::nodered::tokens::Access;
 use crate::nodered::{EDITOR_PREFIX, PROXY_HEADER};
@@ -135,7 +135,9 @@ async fn editor(
             "The editor only accepts changes made from its own pages.",
         ));
     }
-    let access = if member.scope.membership.role.allows(Action::ManageInstances) {
+    // Viewers, and members on a protected instance, get a read-only editor.
+    let scope = &member.scope;
+    let access = if may_change_instance(scope.membership.role, scope.instance.protected) {
         Access::Full
     } else {
         Access::Read

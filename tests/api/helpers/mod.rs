@@ -1,6 +1,7 @@
 //! Test harness: the app, browsers, fixtures and the Node-RED helpers.
 
 mod app;
+pub mod binary;
 mod browser;
 mod fixture;
 mod origin;
