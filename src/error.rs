@@ -36,6 +36,15 @@ pub enum AppError {
         /// Where to return after signing in.
         next: String,
     },
+    /// Too much work queued (e.g. password hashing under a burst of sign-ins): try again after
+    /// `retry_after` seconds.
+    #[error("busy: {message}")]
+    Busy {
+        /// What is busy.
+        message: String,
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// A Node-RED runtime or another peer failed; the message says what to do.
     #[error("upstream failure: {0}")]
     Upstream(String),
@@ -72,6 +81,7 @@ impl AppError {
                     .into(),
             ),
             AppError::Upstream(why) => ("A Node-RED runtime did not answer", why.clone()),
+            AppError::Busy { message, .. } => ("Busy", message.clone()),
             AppError::LoginRequired { .. } => ("Sign in", "Please sign in.".into()),
             AppError::Db(_) | AppError::Pool(_) | AppError::Unexpected(_) => (
                 "Something went wrong",
@@ -92,6 +102,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Pool(_) | AppError::Unexpected(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -118,6 +129,12 @@ impl ResponseError for AppError {
             tracing::debug!(error = %self, "request refused");
         }
         let (title, message) = self.title_and_message();
-        ErrorPage::render_response(status, title, &message)
+        let mut response = ErrorPage::render_response(status, title, &message);
+        if let AppError::Busy { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after));
+        }
+        response
     }
 }

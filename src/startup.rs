@@ -5,15 +5,15 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_session::SessionMiddleware;
-use actix_session::config::PersistentSession;
-use actix_session::storage::CookieSessionStore;
-use actix_web::cookie::{Key, SameSite, time::Duration};
+use actix_session::config::{CookieContentSecurity, PersistentSession, TtlExtensionPolicy};
+use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, guard, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::store::DbSessionStore;
 use crate::auth::{csrf, password, throttle::LoginThrottle};
 use crate::config::Settings;
 use crate::datadir;
@@ -107,6 +107,7 @@ impl Application {
             db,
             settings,
             throttle: LoginThrottle::default(),
+            passwords: Default::default(),
             runtimes,
             origins,
             proxy_http,
@@ -127,6 +128,7 @@ impl Application {
         }
         crate::promotion::recover(&state).await?;
         let app_state = state.clone();
+        let store = DbSessionStore::new(app_state.db.clone(), app_state.settings.sessions);
         let server = HttpServer::new(move || {
             let (origins, nets) = (
                 app_state.origins.clone(),
@@ -146,7 +148,7 @@ impl Application {
                     web::scope("")
                         .guard(platform)
                         .wrap(from_fn(csrf::verify))
-                        .wrap(session_middleware(key.clone(), secure))
+                        .wrap(session_middleware(key.clone(), secure, store.clone()))
                         .wrap(
                             DefaultHeaders::new()
                                 .add(("X-Content-Type-Options", "nosniff"))
@@ -268,13 +270,23 @@ fn origins(settings: &Settings, listening: &str) -> anyhow::Result<Origins> {
     Origins::new(public.trim_end_matches('/'), &template).map_err(anyhow::Error::msg)
 }
 
-fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
-    SessionMiddleware::builder(CookieSessionStore::default(), key)
+/// Sessions in the database; the cookie (host-only, HttpOnly, signed) carries their random key.
+fn session_middleware(
+    key: Key,
+    secure: bool,
+    store: DbSessionStore,
+) -> SessionMiddleware<DbSessionStore> {
+    let lifecycle = PersistentSession::default()
+        .session_ttl(store.cookie_ttl())
+        // Each use moves the idle expiry on (the store writes it at most once a minute).
+        .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest);
+    SessionMiddleware::builder(store, key)
         .cookie_name(SESSION_COOKIE.into())
         .cookie_secure(secure)
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Lax)
-        .session_lifecycle(PersistentSession::default().session_ttl(Duration::days(14)))
+        .cookie_content_security(CookieContentSecurity::Signed)
+        .session_lifecycle(lifecycle)
         .build()
 }
 

@@ -16,6 +16,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Failed sign-in counters.
     pub throttle: LoginThrottle,
+    /// argon2 work, bounded.
+    pub passwords: crate::auth::password::Passwords,
     /// The Node-RED runtimes of every instance.
     pub runtimes: Arc<Runtimes>,
     /// The platform origin and the instances' origins.

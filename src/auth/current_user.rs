@@ -63,16 +63,18 @@ impl FromRequest for CurrentUser {
                 })
                 .await?;
             match found {
-                Some((user, memberships)) if user.session_epoch == epoch => Ok(CurrentUser {
-                    admin_notice: user
-                        .is_admin
-                        .then(|| unsandboxed_notice(state.runtimes.sandbox()))
-                        .flatten(),
-                    user,
-                    memberships,
-                    session,
-                }),
-                // Deleted account or password changed elsewhere: this session is over.
+                Some((user, memberships)) if user.session_epoch == epoch && !user.disabled => {
+                    Ok(CurrentUser {
+                        admin_notice: user
+                            .is_admin
+                            .then(|| unsandboxed_notice(state.runtimes.sandbox()))
+                            .flatten(),
+                        user,
+                        memberships,
+                        session,
+                    })
+                }
+                // Deleted or disabled account, or password changed elsewhere: this session is over.
                 _ => {
                     session.sign_out();
                     Err(login_required())

@@ -6,6 +6,7 @@ pub mod current_user;
 pub mod password;
 pub mod secret;
 pub mod session;
+pub mod store;
 pub mod throttle;
 
 pub use current_user::CurrentUser;

@@ -15,11 +15,13 @@ use crate::error::AppError;
 /// Name of the platform's session cookie (host-only: it never reaches an instance origin).
 pub const SESSION_COOKIE: &str = "redstage_session";
 
-const USER_ID: &str = "uid";
+pub(crate) const USER_ID: &str = "uid";
 const EPOCH: &str = "epoch";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
-const SID: &str = "sid";
+pub(crate) const SID: &str = "sid";
+pub(crate) const USER_AGENT: &str = "ua";
+pub(crate) const ADDRESS: &str = "ip";
 
 /// A message shown once on the next page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,11 +49,14 @@ impl UserSession {
         Some((id, epoch))
     }
 
-    /// Start a fresh session for `user`: new session, new CSRF token (the old one may be known to
-    /// whoever saw the sign-in form).
-    pub fn sign_in(&self, user: &User) -> Result<(), AppError> {
+    /// Start a fresh session for `user`, signing in from `device` (user agent, address): new
+    /// session key, new CSRF token (the old one may be known to whoever saw the sign-in form).
+    pub fn sign_in(&self, user: &User, device: (&str, &str)) -> Result<(), AppError> {
         self.0.renew();
         self.0.remove(CSRF);
+        let agent: String = device.0.chars().take(200).collect();
+        self.insert(USER_AGENT, &agent)?;
+        self.insert(ADDRESS, &device.1)?;
         self.insert(USER_ID, &user.id)?;
         self.insert(EPOCH, &user.session_epoch)?;
         self.insert(SID, &format!("{}{}", random_id(), random_id()))?;

@@ -8,7 +8,8 @@ const AFTER_HELP: &str = "\
 Configuration is read from built-in defaults, then an optional TOML file (--config or
 REDSTAGE_CONFIG; keys: bind, data_dir, admin_user, admin_password, secure_cookies,
 node_red_dir, public_url, instance_domain, instance_url, trusted_proxies,
-proxy_body_limit_mb, proxy_timeout_secs, sandbox), then environment variables, then command-line flags; later sources win.
+proxy_body_limit_mb, proxy_timeout_secs, sandbox, session_idle_hours,
+session_max_days), then environment variables, then command-line flags; later sources win.
 Relative paths in the file are relative to the file's own directory; relative paths from
 the environment or flags are relative to the working directory. All are made absolute once
 at startup.
@@ -35,6 +36,8 @@ Environment:
   REDSTAGE_SANDBOX         auto (default): runtimes and npm run in a bubblewrap sandbox when it
                            works here, else unsandboxed (administrators are told); required:
                            no runtime starts without it; off: never. --check-sandbox tests it.
+  REDSTAGE_SESSION_IDLE_HOURS  a signed-in session ends after this long unused (default 168)
+  REDSTAGE_SESSION_MAX_DAYS    and this long after its sign-in, however used (default 30)
   REDSTAGE_CONFIG          path of the optional TOML configuration file
   RUST_LOG                 log filter (default info)
 
@@ -93,6 +96,12 @@ pub struct Cli {
     /// Sandbox for runtimes and npm: auto (bubblewrap when it works), required, or off.
     #[arg(long, env = "REDSTAGE_SANDBOX", value_name = "MODE")]
     pub sandbox: Option<String>,
+    /// Hours a signed-in session may go unused before it ends.
+    #[arg(long, env = "REDSTAGE_SESSION_IDLE_HOURS", value_name = "HOURS")]
+    pub session_idle_hours: Option<u64>,
+    /// Days after which a session ends, however much it is used.
+    #[arg(long, env = "REDSTAGE_SESSION_MAX_DAYS", value_name = "DAYS")]
+    pub session_max_days: Option<u64>,
     /// Report whether runtimes can be sandboxed on this machine, then exit (1 if not).
     #[arg(long)]
     pub check_sandbox: bool,

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 mod cli;
 
+use crate::auth::store::SessionLimits;
 use crate::nodered::sandbox::SandboxMode;
 
 pub use cli::Cli;
@@ -28,6 +29,8 @@ struct FileSettings {
     proxy_body_limit_mb: Option<u64>,
     proxy_timeout_secs: Option<u64>,
     sandbox: Option<String>,
+    session_idle_hours: Option<u64>,
+    session_max_days: Option<u64>,
 }
 
 /// Effective settings, passed into `Application::build`.
@@ -55,6 +58,8 @@ pub struct Settings {
     pub proxy: ProxyLimits,
     /// Whether runtimes and npm run sandboxed.
     pub sandbox: SandboxMode,
+    /// How long platform sessions live.
+    pub sessions: SessionLimits,
 }
 
 /// Limits of the instance-origin proxy.
@@ -108,6 +113,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             proxy: ProxyLimits::default(),
             sandbox: SandboxMode::Auto,
+            sessions: SessionLimits::default(),
         }
     }
 
@@ -155,6 +161,12 @@ impl Settings {
             settings.sandbox = SandboxMode::parse(&mode).with_context(|| {
                 format!("REDSTAGE_SANDBOX is {mode:?}: use auto, required or off")
             })?;
+        }
+        if let Some(hours) = cli.session_idle_hours.or(file.session_idle_hours) {
+            settings.sessions.idle = std::time::Duration::from_secs(hours.max(1) * 3600);
+        }
+        if let Some(days) = cli.session_max_days.or(file.session_max_days) {
+            settings.sessions.absolute = std::time::Duration::from_secs(days.max(1) * 86_400);
         }
         let user = cli.admin_user.or(file.admin_user);
         let password = cli.admin_password.or(file.admin_password);
@@ -246,56 +258,4 @@ fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn environment_and_flags_override_the_file() -> anyhow::Result<()> {
-        let dir = std::env::temp_dir().join(format!("redstage-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join("redstage.toml");
-        std::fs::write(
-            &path,
-            "bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/redstage\"\n",
-        )?;
-        let cli = Cli {
-            config: Some(path),
-            bind: Some("127.0.0.1:9999".into()),
-            ..Cli::default()
-        };
-        let settings = Settings::load(cli)?;
-        assert_eq!(settings.bind, "127.0.0.1:9999");
-        assert_eq!(settings.data_dir, PathBuf::from("/srv/redstage"));
-        assert!(!settings.secure_cookies);
-        Ok(())
-    }
-
-    #[test]
-    fn relative_paths_in_the_file_are_relative_to_the_file() -> anyhow::Result<()> {
-        let dir = std::env::temp_dir().join(format!("redstage-config-rel-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join("redstage.toml");
-        std::fs::write(&path, "data_dir = \"state\"\nnode_red_dir = \"../nr\"\n")?;
-        let settings = Settings::load(Cli {
-            config: Some(path),
-            ..Cli::default()
-        })?;
-        assert_eq!(settings.data_dir, dir.join("state"));
-        assert_eq!(settings.node_red_dir, Some(dir.join("../nr")));
-        let from_env = Settings::load(Cli {
-            data_dir: Some("here".into()),
-            ..Cli::default()
-        })?;
-        assert_eq!(from_env.data_dir, std::env::current_dir()?.join("here"));
-        Ok(())
-    }
-
-    #[test]
-    fn a_lone_admin_user_is_refused() {
-        let cli = Cli {
-            admin_user: Some("root".into()),
-            ..Cli::default()
-        };
-        assert!(Settings::load(cli).is_err());
-    }
-}
+mod tests;

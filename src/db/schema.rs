@@ -139,6 +139,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    sessions (key_sha256) {
+        key_sha256 -> Text,
+        public_id -> Text,
+        user_id -> Nullable<Text>,
+        sign_in -> Nullable<Text>,
+        state -> Text,
+        user_agent -> Text,
+        address -> Text,
+        created_at -> BigInt,
+        last_seen -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
     snapshots (id) {
         id -> Text,
         instance_id -> Text,
@@ -178,6 +193,7 @@ diesel::table! {
         is_admin -> Bool,
         session_epoch -> Integer,
         created_at -> BigInt,
+        disabled -> Bool,
     }
 }
 
@@ -197,6 +213,7 @@ diesel::joinable!(instances -> applications (application_id));
 diesel::joinable!(pipeline_stages -> instances (instance_id));
 diesel::joinable!(pipeline_stages -> pipelines (pipeline_id));
 diesel::joinable!(pipelines -> applications (application_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(snapshots -> instances (instance_id));
 diesel::joinable!(snapshots -> users (created_by));
 diesel::joinable!(team_members -> teams (team_id));
@@ -214,6 +231,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     instances,
     pipeline_stages,
     pipelines,
+    sessions,
     snapshots,
     team_members,
     teams,

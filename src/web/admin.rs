@@ -6,8 +6,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::views::{Chrome, FormErrors, ago, chrome, render, see_other};
-use crate::auth::{CurrentUser, password};
+use crate::auth::CurrentUser;
 use crate::db::ids::UserId;
+use crate::db::models::sessions;
 use crate::db::models::users::{self, User};
 use crate::domain::names;
 use crate::error::AppError;
@@ -17,6 +18,7 @@ struct UserRow {
     id: UserId,
     username: String,
     is_admin: bool,
+    disabled: bool,
     created: String,
 }
 
@@ -47,7 +49,7 @@ pub struct ResetForm {
     password: String,
 }
 
-fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
+pub(super) fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
     if user.user.is_admin {
         Ok(())
     } else {
@@ -71,6 +73,7 @@ async fn users_page(
             id: u.id,
             username: u.username,
             is_admin: u.is_admin,
+            disabled: u.disabled,
             created: ago(u.created_at),
         })
         .collect();
@@ -118,7 +121,7 @@ pub async fn create_user(
     let name = errors.check("username", names::username(&username));
     let plain = errors.check("password", names::password(&plain));
     if !errors.any() {
-        let hash = password::hash(plain).await?;
+        let hash = state.passwords.hash(plain).await?;
         let created = {
             let name = name.clone();
             state
@@ -175,10 +178,16 @@ pub async fn reset_password(
         )
         .await;
     }
-    let hash = password::hash(plain).await?;
+    let hash = state.passwords.hash(plain).await?;
+    let (keep, mine) = (user.session.sign_in_id(), id == user.user.id);
     let epoch = state
         .db
-        .run(move |conn| Ok(users::set_password(conn, &target.id, &hash)?))
+        .run(move |conn| {
+            let epoch = users::set_password(conn, &target.id, &hash)?;
+            let keep = if mine { keep.as_deref() } else { None };
+            sessions::end_others(conn, &target.id, keep)?;
+            Ok(epoch)
+        })
         .await?;
     if id == user.user.id {
         user.session.set_epoch(epoch)?;

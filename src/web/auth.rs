@@ -7,10 +7,11 @@ use serde::Deserialize;
 
 use super::urls::after_login;
 use super::views::{Chrome, render, see_other};
-use crate::auth::{UserSession, password};
+use crate::auth::UserSession;
 use crate::db::models::{editor, users};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::host::TrustedProxies;
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -83,9 +84,10 @@ pub async fn login(
         password,
         next,
     } = form.into_inner();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
+    // The client's address, as trusted proxies say it (never as the client says it).
+    let address = TrustedProxies(&state.settings.trusted_proxies)
+        .client(req.head())
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let retry = |error: String| LoginPage {
         chrome: Chrome::default(),
@@ -111,11 +113,20 @@ pub async fn login(
         .await?;
     // Verified even for unknown names (against a dummy hash): timing must not tell them apart.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = password::verify(password, stored).await?;
+    let verified = state.passwords.verify(password, stored).await?;
     match user {
+        Some(user) if verified && user.disabled => {
+            let message = "This account is disabled; ask an administrator.".to_owned();
+            page(&session, StatusCode::FORBIDDEN, retry(message))
+        }
         Some(user) if verified => {
             state.throttle.succeeded(&address, &username);
-            session.sign_in(&user)?;
+            let agent = req
+                .headers()
+                .get(actix_web::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            session.sign_in(&user, (agent, &address))?;
             tracing::info!(user = %user.username, "signed in");
             Ok(see_other(&after_login(&next)))
         }

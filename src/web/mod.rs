@@ -3,6 +3,7 @@
 pub mod access;
 pub mod account;
 pub mod admin;
+pub mod admin_accounts;
 pub mod applications;
 pub mod assets;
 pub mod auth;
@@ -48,6 +49,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/account").route(web::get().to(account::page)))
         .service(web::resource("/account/password").route(web::post().to(account::change_password)))
         .service(
+            web::resource("/account/sessions/{id}/revoke").route(web::post().to(account::revoke)),
+        )
+        .service(
             web::resource("/admin/users")
                 .route(web::get().to(admin::users))
                 .route(web::post().to(admin::create_user)),
@@ -56,6 +60,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/admin/users/{id}/password")
                 .route(web::post().to(admin::reset_password)),
+        )
+        .service(
+            web::resource("/admin/users/{id}/disable")
+                .route(web::post().to(admin_accounts::disable)),
+        )
+        .service(
+            web::resource("/admin/users/{id}/delete").route(web::post().to(admin_accounts::delete)),
         )
         .service(web::resource("/teams/new").route(web::get().to(teams::new_form)))
         .service(web::resource("/teams").route(web::post().to(teams::create)))

@@ -25,4 +25,5 @@ mod pipelines;
 mod play;
 mod promotion;
 mod sandbox;
+mod sessions;
 mod teams;

@@ -118,6 +118,7 @@ pub fn session_user(
         .filter(sessions::instance_id.eq(instance))
         .filter(sessions::expires_at.gt(now_ms()))
         .filter(sessions::session_epoch.eq(users::session_epoch))
+        .filter(users::disabled.eq(false))
         .select(User::as_select())
         .first(conn)
         .optional()
@@ -135,6 +136,14 @@ pub fn end_platform_session(conn: &mut Conn, platform_session: &str) -> QueryRes
     diesel::delete(sessions::table.filter(sessions::platform_session.eq(platform_session)))
         .execute(conn)?;
     diesel::delete(tickets::table.filter(tickets::platform_session.eq(platform_session)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// End every editor session and ticket of a user (disabled, deleted).
+pub fn end_for_user(conn: &mut Conn, user: &UserId) -> QueryResult<()> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user))).execute(conn)?;
+    diesel::delete(tickets::table.filter(tickets::user_id.eq(user)))
         .execute(conn)
         .map(|_| ())
 }

@@ -10,6 +10,7 @@ pub mod instances;
 pub mod labels;
 pub mod members;
 pub mod pipelines;
+pub mod sessions;
 pub mod snapshots;
 pub mod stages;
 pub mod teams;

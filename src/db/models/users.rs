@@ -22,6 +22,8 @@ pub struct User {
     pub session_epoch: i32,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Disabled by an administrator: cannot sign in, has no sessions.
+    pub disabled: bool,
 }
 
 /// Create a user; a taken user name is a UNIQUE violation.
@@ -79,4 +81,19 @@ pub fn set_password(conn: &mut Conn, id: &UserId, password_hash: &str) -> QueryR
         ))
         .returning(users::session_epoch)
         .get_result(conn)
+}
+
+/// Disable or enable an account.
+pub fn set_disabled(conn: &mut Conn, id: &UserId, disabled: bool) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::disabled.eq(disabled))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Delete an account (its memberships and sessions go with it).
+pub fn delete(conn: &mut Conn, id: &UserId) -> QueryResult<()> {
+    diesel::delete(users::table.find(id))
+        .execute(conn)
+        .map(|_| ())
 }

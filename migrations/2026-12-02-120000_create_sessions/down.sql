@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN disabled;
+DROP TABLE sessions;

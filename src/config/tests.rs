@@ -1,0 +1,53 @@
+//! Tests of the configuration merge.
+
+use super::*;
+
+#[test]
+fn environment_and_flags_override_the_file() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("redstage-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("redstage.toml");
+    std::fs::write(
+        &path,
+        "bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/redstage\"\n",
+    )?;
+    let cli = Cli {
+        config: Some(path),
+        bind: Some("127.0.0.1:9999".into()),
+        ..Cli::default()
+    };
+    let settings = Settings::load(cli)?;
+    assert_eq!(settings.bind, "127.0.0.1:9999");
+    assert_eq!(settings.data_dir, PathBuf::from("/srv/redstage"));
+    assert!(!settings.secure_cookies);
+    Ok(())
+}
+
+#[test]
+fn relative_paths_in_the_file_are_relative_to_the_file() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("redstage-config-rel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("redstage.toml");
+    std::fs::write(&path, "data_dir = \"state\"\nnode_red_dir = \"../nr\"\n")?;
+    let settings = Settings::load(Cli {
+        config: Some(path),
+        ..Cli::default()
+    })?;
+    assert_eq!(settings.data_dir, dir.join("state"));
+    assert_eq!(settings.node_red_dir, Some(dir.join("../nr")));
+    let from_env = Settings::load(Cli {
+        data_dir: Some("here".into()),
+        ..Cli::default()
+    })?;
+    assert_eq!(from_env.data_dir, std::env::current_dir()?.join("here"));
+    Ok(())
+}
+
+#[test]
+fn a_lone_admin_user_is_refused() {
+    let cli = Cli {
+        admin_user: Some("root".into()),
+        ..Cli::default()
+    };
+    assert!(Settings::load(cli).is_err());
+}
