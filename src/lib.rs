@@ -4,6 +4,7 @@
 //! `auth` (passwords, sessions, CSRF, throttling), `web` (routes, views, htmx helpers).
 
 pub mod auth;
+pub mod bootstrap;
 pub mod config;
 pub mod datadir;
 pub mod db;

@@ -14,12 +14,10 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::store::DbSessionStore;
-use crate::auth::{csrf, password, throttle::LoginThrottle};
+use crate::auth::{csrf, throttle::LoginThrottle};
 use crate::config::Settings;
 use crate::datadir;
 use crate::db::Db;
-use crate::db::ids::random_id;
-use crate::db::models::users;
 use crate::domain::origins::{HostKind, Origins};
 use crate::instances::spec::ServerNames;
 use crate::nodered::sandbox::{Sandbox, SandboxMode};
@@ -30,23 +28,7 @@ use crate::telemetry::RequestSpan;
 use crate::web::host::TrustedProxies;
 
 pub use crate::auth::session::SESSION_COOKIE;
-
-/// How the first administrator came to be, reported once on the console.
-#[derive(Debug, Clone)]
-pub enum AdminBootstrap {
-    /// Created from `REDSTAGE_ADMIN_USER` / `REDSTAGE_ADMIN_PASSWORD`.
-    FromConfig {
-        /// The administrator's user name.
-        username: String,
-    },
-    /// Created with a generated password, printed once.
-    Generated {
-        /// The administrator's user name (`admin`).
-        username: String,
-        /// The generated password.
-        password: String,
-    },
-}
+pub use crate::bootstrap::AdminBootstrap;
 
 /// A built, not yet running, redstage server.
 pub struct Application {
@@ -67,7 +49,8 @@ impl Application {
         datadir::repair_modes(&settings)?;
         let bootstrap = {
             let (db, settings) = (db.clone(), settings.clone());
-            tokio::task::spawn_blocking(move || bootstrap_admin(&db, &settings)).await??
+            tokio::task::spawn_blocking(move || crate::bootstrap::first_admin(&db, &settings))
+                .await??
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -288,37 +271,4 @@ fn session_middleware(
         .cookie_content_security(CookieContentSecurity::Signed)
         .session_lifecycle(lifecycle)
         .build()
-}
-
-/// With no users yet: create the configured administrator, or `admin` with a generated password.
-fn bootstrap_admin(db: &Db, settings: &Settings) -> anyhow::Result<Option<AdminBootstrap>> {
-    let count = db.run_sync(|conn| Ok(users::count(conn)?))?;
-    if count > 0 {
-        return Ok(None);
-    }
-    let (username, plain, report) = match &settings.admin {
-        Some(admin) => {
-            let username = crate::domain::names::username(&admin.username).map_err(|e| {
-                anyhow::anyhow!("REDSTAGE_ADMIN_USER is not a valid user name: {e}")
-            })?;
-            crate::domain::names::password(&admin.password)
-                .map_err(|e| anyhow::anyhow!("REDSTAGE_ADMIN_PASSWORD is not accepted: {e}"))?;
-            let report = AdminBootstrap::FromConfig {
-                username: username.clone(),
-            };
-            (username, admin.password.clone(), report)
-        }
-        None => {
-            let password = random_id();
-            let report = AdminBootstrap::Generated {
-                username: "admin".into(),
-                password: password.clone(),
-            };
-            ("admin".to_owned(), password, report)
-        }
-    };
-    let hash = password::hash_blocking(&plain)?;
-    db.run_sync(|conn| Ok(users::insert(conn, &username, &hash, true)?))?;
-    tracing::info!(user = %username, "created the first administrator");
-    Ok(Some(report))
 }

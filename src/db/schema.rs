@@ -100,6 +100,7 @@ diesel::table! {
         http_auth_user -> Nullable<Text>,
         http_auth_pass_hash -> Nullable<Text>,
         endpoint_access -> Text,
+        sandbox_mounts -> Text,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod env;
 pub mod flows;
 pub mod labels;
 pub mod members;
+pub mod mounts;
 pub mod names;
 pub mod npm;
 pub mod origins;

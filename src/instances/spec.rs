@@ -12,6 +12,7 @@ use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::{self, Instance};
 use crate::domain::endpoints::EndpointAccess;
+use crate::domain::mounts;
 use crate::domain::origins::Origins;
 use crate::nodered::settings_js::{
     CodeEditor, EditorSettings, HttpNodeAuth, LogLevel, NodeRedSettings, PaletteSettings,
@@ -120,6 +121,12 @@ pub fn launch_spec(instance: &Instance, settings: &InstanceSettings, env: &[EnvV
         settings: node_red,
         env: process_env(env),
         hosts: Vec::new(),
+        // Checked when an administrator saved them; a line that no longer reads is left out.
+        mounts: mounts::parse(&settings.sandbox_mounts)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| (m.path, m.writable))
+            .collect(),
     }
 }
 

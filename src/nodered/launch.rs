@@ -81,7 +81,7 @@ pub(super) async fn launch(
     let mounts = Mounts {
         user_dir: &dir,
         read_only: vec![install.as_path()],
-        extra: &[],
+        extra: &spec.mounts,
         hosts,
     };
     let mut command = shared.sandbox.command("node", &mounts);

@@ -11,6 +11,7 @@ pub mod modules;
 pub mod runtime;
 pub mod sandbox;
 pub mod settings_js;
+mod shared;
 pub mod state;
 pub mod supervisor;
 pub mod tokens;
@@ -27,6 +28,7 @@ use self::install::NodeRedInstall;
 use self::runtime::{Command, Runtime};
 use self::sandbox::Sandbox;
 use self::settings_js::NodeRedSettings;
+use self::shared::Shared;
 use self::state::RuntimeStatus;
 use self::supervisor::supervise;
 use self::tokens::{Access, TokenKey};
@@ -51,6 +53,8 @@ pub struct LaunchSpec {
     pub env: Vec<(String, String)>,
     /// (address, name) lines the sandbox's hosts file adds to the system's.
     pub hosts: Vec<(String, String)>,
+    /// Host folders an administrator gave the sandbox: (path, writable).
+    pub mounts: Vec<(PathBuf, bool)>,
 }
 
 /// Loads the launch spec of an instance; the error is shown on the instance page.
@@ -69,46 +73,6 @@ pub struct RuntimesConfig {
     pub loader: SpecLoader,
     /// The sandbox runtimes and npm run in.
     pub sandbox: Sandbox,
-}
-
-/// State shared by all supervisors.
-pub(crate) struct Shared {
-    pub(crate) install: NodeRedInstall,
-    instances_dir: PathBuf,
-    tokens: TokenKey,
-    http: reqwest::Client,
-    pub(crate) loader: SpecLoader,
-    pub(crate) watchdog_js: PathBuf,
-    pub(crate) sandbox: Sandbox,
-    /// Whether Node.js and npm are usable (checked once, in the background: `npm --version`
-    /// alone takes ~170 ms and must not delay the server's start).
-    pub(crate) node_check: tokio::sync::OnceCell<Result<String, String>>,
-}
-
-impl Shared {
-    pub(crate) fn user_dir(&self, id: &InstanceId) -> PathBuf {
-        self.instances_dir.join(id.as_str())
-    }
-
-    pub(crate) fn client(&self, id: &InstanceId, port: u16) -> AdminClient {
-        let token = self.tokens.token(id, Access::Full);
-        AdminClient::new(
-            self.http.clone(),
-            port,
-            token,
-            self.tokens.token(id, Access::Proxy),
-        )
-    }
-
-    pub(crate) fn render_settings(&self, id: &InstanceId, spec: &LaunchSpec, port: u16) -> String {
-        let mut settings = spec.settings.clone();
-        settings.port = port;
-        settings.admin_token_sha256 = tokens::token_hash(&self.tokens.token(id, Access::Full));
-        settings.viewer_token_sha256 =
-            Some(tokens::token_hash(&self.tokens.token(id, Access::Read)));
-        settings.proxy_secret_sha256 = tokens::token_hash(&self.tokens.token(id, Access::Proxy));
-        settings_js::render(&settings)
-    }
 }
 
 /// A preloaded script that ends a runtime when the server that started it is gone (its parent

@@ -56,6 +56,8 @@ struct SettingsPage {
     errors: FormErrors,
     editing: String,
     can_protect: bool,
+    /// Whether runtimes run sandboxed on this server.
+    sandboxed: bool,
 }
 
 /// What a re-rendered settings form shows.
@@ -114,6 +116,7 @@ pub async fn settings_page(
     };
     let page = SettingsPage {
         can_protect: h.role.allows(Action::ManageProtected),
+        sandboxed: state.runtimes.sandbox().active(),
         chrome: chrome(
             user,
             format!("Settings · {}", h.instance.name),

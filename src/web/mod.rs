@@ -15,6 +15,7 @@ pub mod instance_danger;
 pub mod instance_env;
 pub mod instance_general;
 pub mod instance_logs;
+pub mod instance_mounts;
 pub mod instance_options;
 pub mod instance_settings;
 pub mod instance_view;
@@ -182,6 +183,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/instance/{id}/settings/security")
                 .route(web::get().to(instance_settings::show))
                 .route(web::post().to(instance_options::security)),
+        )
+        .service(
+            web::resource("/instance/{id}/settings/mounts")
+                .route(web::post().to(instance_mounts::mounts)),
         )
         .service(
             web::resource("/instance/{id}/settings/environment")

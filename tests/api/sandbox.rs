@@ -127,3 +127,85 @@ async fn without_the_sandbox_administrators_are_told_on_every_page() -> TestResu
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn only_administrators_give_a_sandbox_more_folders_and_they_show() -> TestResult {
+    let app = spawn_app().await;
+    let f = fixture(&app).await?;
+    app.add_member(&f.owner, "plant-ops", ADMIN, "owner")
+        .await?;
+    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
+    f.member.wait_for_state(&dev, "running").await?;
+    let shared = tempfile::tempdir()?;
+    std::fs::write(shared.path().join("recipe.txt"), "shared recipe")?;
+    let folder = shared.path().canonicalize()?.display().to_string();
+    let mounts = format!("/instance/{dev}/settings/mounts");
+    let line = format!("ro {folder}");
+
+    let member = f.member.post(&mounts, &[("sandbox_mounts", &line)]).await?;
+    assert_eq!(member.status, StatusCode::FORBIDDEN, "members cannot");
+    let data = app.settings.data_dir.display().to_string();
+    for bad in [
+        format!("ro {data}"),
+        "ro /nonexistent-folder".into(),
+        format!("rx {folder}"),
+    ] {
+        let page = app.admin.post(&mounts, &[("sandbox_mounts", &bad)]).await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(page.field_error("sandbox_mounts").is_some(), "{bad}");
+    }
+    let saved = app
+        .admin
+        .post(&mounts, &[("sandbox_mounts", &line)])
+        .await?;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let security = f
+        .viewer
+        .get(&format!("/instance/{dev}/settings/security"))
+        .await?;
+    assert_eq!(
+        security.text("pre.sandbox-mounts").as_deref(),
+        Some(line.as_str()),
+        "shown"
+    );
+
+    let old = app.pid(&dev);
+    f.member
+        .post(&format!("/instance/{dev}/restart"), &[])
+        .await?;
+    app.wait_for_new_process(&f.member, &dev, old).await?;
+    app.deploy(&dev, "sandbox-probe.json", None).await?;
+    app.flow_json_eventually(&dev, "/exec?cmd=true").await?;
+    let flow = app.stranger_at(&dev).await?;
+    let recipe = format!("{folder}/recipe.txt");
+    assert_eq!(
+        probe(&flow, "/file", "path", &recipe).await?["head"],
+        "shared recipe"
+    );
+    let write = probe(&flow, "/write", "path", &format!("{folder}/new.txt")).await?;
+    assert_eq!(write["ok"], false, "read-only: {write}");
+
+    let copy = f
+        .member
+        .post(
+            &format!("/instance/{dev}/duplicate"),
+            &[("name", "Copy"), ("env", "values")],
+        )
+        .await?;
+    let copy = copy
+        .location
+        .as_deref()
+        .and_then(|l| l.split('/').nth(2))
+        .ok_or("no copy")?
+        .to_owned();
+    let theirs = f
+        .viewer
+        .get(&format!("/instance/{copy}/settings/security"))
+        .await?;
+    assert_eq!(
+        theirs.text(".sandbox-mounts").as_deref(),
+        Some("None."),
+        "not copied"
+    );
+    Ok(())
+}

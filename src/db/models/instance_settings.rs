@@ -30,6 +30,8 @@ pub struct InstanceSettings {
     pub http_auth_pass_hash: Option<String>,
     /// Who may call the flows' endpoints: see [`InstanceSettings::endpoint_access`].
     pub endpoint_access: String,
+    /// Host folders its sandbox sees ("ro /path" / "rw /path" lines); administrators only.
+    pub sandbox_mounts: String,
 }
 
 impl InstanceSettings {
@@ -59,5 +61,7 @@ pub fn save(conn: &mut Conn, settings: &InstanceSettings) -> QueryResult<()> {
 pub fn copy(conn: &mut Conn, from: &InstanceId, to: &InstanceId) -> QueryResult<()> {
     let mut settings = get(conn, from)?;
     settings.instance_id = to.clone();
+    // An administrator gave these folders to that instance, not to copies of it.
+    settings.sandbox_mounts = String::new();
     save(conn, &settings)
 }
