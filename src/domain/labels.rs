@@ -37,16 +37,8 @@ pub fn label(raw: &str) -> Result<String, &'static str> {
 /// A label for an instance named `name`: its letters and digits, other runs one hyphen; a
 /// placeholder when nothing is left. Not checked for uniqueness (see [`candidates`]).
 pub fn from_name(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let short: String = out.chars().take(MAX_LABEL - 4).collect();
-    let base = short.trim_matches('-').to_owned();
+    // Room for "-NNN" when the name is taken.
+    let base = super::names::hyphenated(name, MAX_LABEL - 4);
     match label(&base) {
         Ok(base) => base,
         Err(_) if base.is_empty() => "instance".to_owned(),

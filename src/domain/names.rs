@@ -56,6 +56,12 @@ pub fn slug(raw: &str) -> Result<String, &'static str> {
 
 /// Suggest a slug from a name: lowercase ASCII letters and digits, other runs become one hyphen.
 pub fn slugify(name: &str) -> String {
+    hyphenated(name, 40)
+}
+
+/// `name` in lowercase ASCII letters and digits, every other run one hyphen, at most `max`
+/// characters, with no hyphen at either end (slugs, instance labels).
+pub fn hyphenated(name: &str, max: usize) -> String {
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -64,13 +70,8 @@ pub fn slugify(name: &str) -> String {
             out.push('-');
         }
     }
-    let trimmed = out.trim_end_matches('-');
-    trimmed
-        .chars()
-        .take(40)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_owned()
+    let short: String = out.trim_end_matches('-').chars().take(max).collect();
+    short.trim_end_matches('-').to_owned()
 }
 
 /// A user name: 2–64 of letters, digits, `.`, `_`, `-`.

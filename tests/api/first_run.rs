@@ -10,15 +10,6 @@ use serde_json::{Value, json};
 use crate::helpers::binary::*;
 use crate::helpers::*;
 
-/// Created through the UI; the id in the `Location` after `prefix`, before `suffix`.
-async fn create(who: &Browser, path: &str, form: &[(&str, &str)], prefix: &str) -> Res<String> {
-    let page = who.post(path, form).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}: {}", page.body);
-    let location = page.location.ok_or("no Location")?;
-    let rest = location.strip_prefix(prefix).ok_or("unexpected Location")?;
-    Ok(rest.split('/').next().unwrap_or_default().to_owned())
-}
-
 /// Deploy hello.json into the instance through its editor, and wait until it answers.
 async fn deploy_and_call(who: &Browser, instance: &str) -> Res<Value> {
     let editor = at_origin(who, instance).await?;

@@ -13,15 +13,6 @@ const ENV_VALUE: &str = "envvalue-7f3a9-hidden";
 const BASIC_PW: &str = "device-pass-5k2";
 const WRONG_PW: &str = "wrong-pass-x9q";
 
-/// Created through the UI; the id in the `Location` after `prefix`.
-async fn create(who: &Browser, path: &str, form: &[(&str, &str)], prefix: &str) -> Res<String> {
-    let page = who.post(path, form).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}: {}", page.body);
-    let location = page.location.ok_or("no Location")?;
-    let rest = location.strip_prefix(prefix).ok_or("unexpected Location")?;
-    Ok(rest.split('/').next().unwrap_or_default().to_owned())
-}
-
 #[tokio::test]
 async fn secrets_never_reach_the_servers_log() -> TestResult {
     let cwd = tempfile::tempdir()?;

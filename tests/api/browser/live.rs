@@ -32,11 +32,7 @@ const IN_HAND: &str = "const input = document.querySelector('details.rename inpu
 async fn typing_and_open_menus_survive_live_updates_during_a_promotion() -> TestResult {
     let app = spawn_app().await;
     let f = fixture(&app).await?;
-    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
-    let prod = app.instance(&f.member, &f.app_id, "Production").await?;
-    let p = app.pipeline(&f.member, &f.app_id, "Release").await?;
-    app.stage(&f.member, &p, "Development", &dev, None).await?;
-    app.stage(&f.member, &p, "Production", &prod, None).await?;
+    let (dev, prod, p) = app.dev_to_prod(&f).await?;
     for id in [&dev, &prod] {
         f.member.wait_for_state(id, "running").await?;
     }

@@ -116,3 +116,12 @@ pub fn socket_of(origin: &str) -> Res<std::net::SocketAddr> {
     let port = url::Url::parse(origin)?.port().ok_or("no port")?;
     Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
 }
+
+/// Created through the UI; the id in the `Location` after `prefix`.
+pub async fn create(who: &Browser, path: &str, form: &[(&str, &str)], prefix: &str) -> Res<String> {
+    let page = who.post(path, form).await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}: {}", page.body);
+    let location = page.location.ok_or("no Location")?;
+    let rest = location.strip_prefix(prefix).ok_or("unexpected Location")?;
+    Ok(rest.split('/').next().unwrap_or_default().to_owned())
+}

@@ -96,3 +96,16 @@ impl Browser {
             .collect())
     }
 }
+
+impl TestApp {
+    /// Development and Production, made by the fixture's member, in a pipeline "Release" of
+    /// Development -> Production: (development id, production id, pipeline id).
+    pub async fn dev_to_prod(&self, f: &super::Fixture) -> Res<(String, String, String)> {
+        let dev = self.instance(&f.member, &f.app_id, "Development").await?;
+        let prod = self.instance(&f.member, &f.app_id, "Production").await?;
+        let p = self.pipeline(&f.member, &f.app_id, "Release").await?;
+        self.stage(&f.member, &p, "Development", &dev, None).await?;
+        self.stage(&f.member, &p, "Production", &prod, None).await?;
+        Ok((dev, prod, p))
+    }
+}

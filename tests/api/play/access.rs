@@ -11,11 +11,7 @@ use crate::helpers::*;
 async fn who_may_press_play() -> TestResult {
     let app = spawn_app().await;
     let f = fixture(&app).await?;
-    let dev = app.instance(&f.member, &f.app_id, "Development").await?;
-    let prod = app.instance(&f.member, &f.app_id, "Production").await?;
-    let p = app.pipeline(&f.member, &f.app_id, "Release").await?;
-    app.stage(&f.member, &p, "Development", &dev, None).await?;
-    app.stage(&f.member, &p, "Production", &prod, None).await?;
+    let (_dev, prod, p) = app.dev_to_prod(&f).await?;
     let stages = f.member.stages(&f.app_id, &p).await?;
     let play = format!("/stage/{}/promote", stages[0].0);
 
