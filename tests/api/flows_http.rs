@@ -129,7 +129,14 @@ async fn server_sent_events_from_a_flow_stream_through_the_instance_origin() -> 
         .get(format!("{}/events", origin.base))
         .send()
         .await?;
-    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let kind = events.headers()["content-type"].to_str()?.to_owned();
+    assert_eq!(
+        kind,
+        "text/event-stream",
+        "{}: {}",
+        events.status(),
+        events.text().await?
+    );
     // The first event arrives on its own, while the flow still holds the second back: nothing
     // on the way buffers the stream.
     let mut first = String::new();

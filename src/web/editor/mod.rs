@@ -31,6 +31,21 @@ use crate::nodered::{EDITOR_PREFIX, PROXY_HEADER};
 use crate::state::AppState;
 use crate::web::host::{TrustedProxies, sent_from};
 
+/// The platform's routes for the editor: they only send people to the instance's own origin.
+pub fn platform_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/instance/{id}/editor")
+            .route(web::get().to(ticket::open_editor))
+            .default_service(web::to(crate::web::not_found)),
+    )
+    .service(
+        web::resource("/instance/{id}/editor/{tail:.*}")
+            .route(web::get().to(ticket::open_editor))
+            .default_service(web::to(crate::web::not_found)),
+    )
+    .service(web::resource("/instance/{id}/open").route(web::get().to(ticket::open)));
+}
+
 /// Every request whose host is not the platform's.
 pub async fn dispatch(
     req: HttpRequest,

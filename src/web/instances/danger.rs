@@ -4,8 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::instance_settings::{Shown, load_for_change, settings_page};
-use super::views::see_other;
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::stages;
@@ -13,6 +11,8 @@ use crate::domain::names;
 use crate::error::AppError;
 use crate::instances::EnvCopy;
 use crate::state::AppState;
+use crate::web::instances::settings::{Shown, load_for_change, settings_page};
+use crate::web::views::see_other;
 
 /// The duplicate form.
 #[derive(Debug, Default, Deserialize)]

@@ -5,10 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::access::require;
-use super::instance_view::{InstanceHeader, StatusView};
-use super::instances::load;
-use super::views::{Chrome, FormErrors, FormValues, chrome, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::env_vars::{self, EnvVar};
@@ -19,6 +15,10 @@ use crate::domain::roles::Action;
 use crate::domain::roles::may_change_instance;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::require;
+use crate::web::instances::pages::load;
+use crate::web::instances::view::{InstanceHeader, StatusView};
+use crate::web::views::{Chrome, FormErrors, FormValues, chrome, render, see_other};
 
 /// The settings sections, in the order of the side menu.
 pub const SECTIONS: [(&str, &str); 6] = [
@@ -171,7 +171,7 @@ pub fn security_choice(access: EndpointAccess) -> &'static str {
 
 /// `GET /instance/{id}/settings`.
 pub async fn root(id: web::Path<InstanceId>) -> HttpResponse {
-    see_other(&super::urls::instance_settings(&id, "general"))
+    see_other(&crate::web::urls::instance_settings(&id, "general"))
 }
 
 /// `GET /instance/{id}/settings/{section}` (registered on each section's own resource too).
@@ -251,7 +251,7 @@ pub async fn save(
             scope.instance.name
         ),
     )?;
-    Ok(see_other(&super::urls::instance_settings(
+    Ok(see_other(&crate::web::urls::instance_settings(
         &scope.instance.id,
         section,
     )))

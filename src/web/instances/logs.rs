@@ -6,13 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::instance_view::InstanceHeader;
-use super::instances::load;
-use super::views::{Chrome, chrome, render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::instances::pages::load;
+use crate::web::instances::view::InstanceHeader;
+use crate::web::views::{Chrome, chrome, render, see_other, wants_fragment};
 
 #[derive(Template)]
 #[template(path = "instances/logs.html")]
@@ -71,7 +71,9 @@ pub async fn log_lines(
 ) -> Result<HttpResponse, AppError> {
     let scope = load(&user, &state, id.into_inner()).await?;
     if !wants_fragment(&req) {
-        return Ok(see_other(&super::urls::instance_logs(&scope.instance.id)));
+        return Ok(see_other(&crate::web::urls::instance_logs(
+            &scope.instance.id,
+        )));
     }
     let lines = state
         .runtimes

@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::views::{Chrome, FormErrors, chrome, render, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::instances::{self, Instance};
@@ -13,6 +12,7 @@ use crate::db::models::pipelines::PipelineScope;
 use crate::db::models::stages::{self, Stage};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::views::{Chrome, FormErrors, chrome, render, wants_fragment};
 
 /// The add / edit stage form as a page (without htmx).
 #[derive(Template)]

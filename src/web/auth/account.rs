@@ -6,12 +6,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::views::{Chrome, FormErrors, ago, chrome, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::models::{editor, sessions, users};
 use crate::domain::names;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::views::{Chrome, FormErrors, ago, chrome, render, see_other};
 
 #[derive(Template)]
 #[template(path = "account/account.html")]
@@ -107,7 +107,7 @@ pub async fn revoke(
     }
     user.session
         .flash("success", "That session was signed out.")?;
-    Ok(see_other(&super::urls::account()))
+    Ok(see_other(&crate::web::urls::account()))
 }
 
 /// `POST /account/password`: needs the current password; ends the user's other sessions.
@@ -151,5 +151,5 @@ pub async fn change_password(
         "success",
         "Password changed. Your other sessions were signed out.",
     )?;
-    Ok(see_other(&super::urls::account()))
+    Ok(see_other(&crate::web::urls::account()))
 }

@@ -13,7 +13,7 @@ use crate::db::models::{env_vars, teams::Membership};
 use crate::domain::origins::Origins;
 use crate::error::AppError;
 use crate::nodered::Runtimes;
-use crate::web::stage_card::{Cards, StageCard};
+use crate::web::pipelines::card::{Cards, StageCard};
 
 /// One pipeline with its cards.
 pub struct PipelineView {

@@ -4,16 +4,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::access::require;
-use super::instance_view::StatusView;
-use super::instances::load;
-use super::views::{render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::instances::InstanceScope;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::require;
+use crate::web::instances::pages::load;
+use crate::web::instances::view::StatusView;
+use crate::web::views::{render, see_other, wants_fragment};
 
 #[derive(Template)]
 #[template(path = "instances/_status.html")]
@@ -32,7 +32,7 @@ pub async fn status(
 ) -> Result<HttpResponse, AppError> {
     let scope = load(&user, &state, id.into_inner()).await?;
     if !wants_fragment(&req) {
-        return Ok(see_other(&super::urls::instance_overview(
+        return Ok(see_other(&crate::web::urls::instance_overview(
             &scope.instance.id,
         )));
     }
@@ -130,5 +130,5 @@ async fn control(
     };
     user.session
         .flash("success", format!("{} {done}.", scope.instance.name))?;
-    Ok(see_other(&super::urls::instance_overview(&id)))
+    Ok(see_other(&crate::web::urls::instance_overview(&id)))
 }

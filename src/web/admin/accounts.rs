@@ -4,8 +4,6 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::admin::require_admin;
-use super::views::see_other;
 use crate::auth::CurrentUser;
 use crate::db::Conn;
 use crate::db::ids::UserId;
@@ -13,6 +11,8 @@ use crate::db::models::{editor, members, sessions, teams, users};
 use crate::domain::roles::Role;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::admin::users::require_admin;
+use crate::web::views::see_other;
 
 /// The disable/enable form.
 #[derive(Debug, Default, Deserialize)]
@@ -68,7 +68,7 @@ pub async fn disable(
         format!("{name} can sign in again.")
     };
     user.session.flash("success", said)?;
-    Ok(see_other(&super::urls::admin_users()))
+    Ok(see_other(&crate::web::urls::admin_users()))
 }
 
 /// `POST /admin/users/{id}/delete`: delete an account (not one a team still needs as its owner).
@@ -118,5 +118,5 @@ pub async fn delete(
         "success",
         format!("{name} was deleted and signed out everywhere."),
     )?;
-    Ok(see_other(&super::urls::admin_users()))
+    Ok(see_other(&crate::web::urls::admin_users()))
 }

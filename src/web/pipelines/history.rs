@@ -6,8 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::pipelines::load;
-use super::views::{Chrome, ago, chrome, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::ids::{DeploymentId, PipelineId};
 use crate::db::models::applications::Application;
@@ -18,6 +16,8 @@ use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::promotion::{self, RollbackRequest};
 use crate::state::AppState;
+use crate::web::pipelines::page::load;
+use crate::web::views::{Chrome, ago, chrome, render, see_other};
 
 /// A row of the history table.
 pub struct HistoryRow {

@@ -5,10 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::access::require;
-use super::instance_settings::{Shown, load_for_change, settings_page};
-use super::instances::load;
-use super::views::see_other;
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::{instances, labels as model_labels};
@@ -16,6 +12,10 @@ use crate::domain::roles::Action;
 use crate::domain::{labels, names};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::require;
+use crate::web::instances::pages::load;
+use crate::web::instances::settings::{Shown, load_for_change, settings_page};
+use crate::web::views::see_other;
 
 /// The rename form.
 #[derive(Debug, Default, Deserialize)]
@@ -56,7 +56,7 @@ pub async fn general(
         match saved {
             Ok(Ok(())) => {
                 user.session.flash("success", "Instance settings saved.")?;
-                return Ok(see_other(&super::urls::instance_settings(
+                return Ok(see_other(&crate::web::urls::instance_settings(
                     &scope.instance.id,
                     "general",
                 )));
@@ -115,7 +115,7 @@ pub async fn protection(
     };
     user.session
         .flash("success", format!("{} {said}", scope.instance.name))?;
-    Ok(see_other(&super::urls::instance_settings(
+    Ok(see_other(&crate::web::urls::instance_settings(
         &scope.instance.id,
         "general",
     )))

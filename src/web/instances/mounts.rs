@@ -6,14 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::instance_settings::{Shown, save, settings_page};
-use super::instances::load;
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::instance_settings;
 use crate::domain::mounts;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::instances::pages::load;
+use crate::web::instances::settings::{Shown, save, settings_page};
 
 /// The form.
 #[derive(Debug, Default, Deserialize)]

@@ -6,14 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::pipeline_view::PipelineView;
-use super::pipelines::{PipelineFragment, anchor, load, view};
-use super::views::{render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::ids::PipelineId;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::pipelines::page::{PipelineFragment, anchor, load, view};
+use crate::web::pipelines::view::PipelineView;
+use crate::web::views::{render, see_other, wants_fragment};
 
 /// The live parts of a pipeline's cards, swapped out of band (the answer to a poll).
 #[derive(Template)]

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::views::{Chrome, FormErrors, chrome, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::models::applications::{self, Application};
 use crate::db::models::teams::{self, Team};
@@ -13,6 +12,7 @@ use crate::domain::names;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 
 #[derive(Template)]
 #[template(path = "teams/new.html")]
@@ -47,13 +47,13 @@ pub struct TeamForm {
 pub async fn home(user: CurrentUser) -> HttpResponse {
     match user.memberships.first() {
         Some(m) => see_other(&m.team.applications_url()),
-        None => see_other(&super::urls::new_team()),
+        None => see_other(&crate::web::urls::new_team()),
     }
 }
 
 /// `GET /team/{slug}`: the team home.
 pub async fn team_root(slug: web::Path<String>) -> HttpResponse {
-    see_other(&super::urls::team_applications(&slug))
+    see_other(&crate::web::urls::team_applications(&slug))
 }
 
 fn new_team_page(

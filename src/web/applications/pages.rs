@@ -5,8 +5,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::require;
-use super::views::{Chrome, FormErrors, chrome, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::ids::ApplicationId;
 use crate::db::models::applications::{self, Application, ApplicationScope};
@@ -16,6 +14,8 @@ use crate::domain::names;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::require;
+use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 
 #[derive(Template)]
 #[template(path = "applications/new.html")]
@@ -110,7 +110,7 @@ fn current_values(scope: &ApplicationScope) -> AppForm {
 
 /// `GET /application/{id}`: the Instances tab.
 pub async fn root(id: web::Path<ApplicationId>) -> HttpResponse {
-    see_other(&super::urls::application_instances(&id))
+    see_other(&crate::web::urls::application_instances(&id))
 }
 
 /// `GET /application/{id}/settings`.

@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::instance_settings::{Shown, load_for_change, save, settings_page};
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::instance_settings;
@@ -13,6 +12,7 @@ use crate::domain::endpoints::EndpointAccess;
 use crate::domain::names;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::instances::settings::{Shown, load_for_change, save, settings_page};
 
 /// The Editor form.
 #[derive(Debug, Default, Deserialize)]

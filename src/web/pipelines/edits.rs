@@ -5,9 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::access::require;
-use super::pipelines::{Audit, actor, audited, fragment, load, page, respond};
-use super::views::{FormErrors, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::ids::{ApplicationId, PipelineId};
 use crate::db::models::applications;
@@ -17,6 +14,9 @@ use crate::domain::names;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::require;
+use crate::web::pipelines::page::{Audit, actor, audited, fragment, load, page, respond};
+use crate::web::views::{FormErrors, see_other, wants_fragment};
 
 /// The add / rename form.
 #[derive(Debug, Default, Deserialize)]

@@ -6,9 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::require;
-use super::instance_view::{InstanceHeader, StatusView};
-use super::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::ids::{ApplicationId, InstanceId};
 use crate::db::models::applications::{self, Application};
@@ -23,6 +20,9 @@ use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::nodered::EDITOR_PREFIX;
 use crate::state::AppState;
+use crate::web::access::require;
+use crate::web::instances::view::{InstanceHeader, StatusView};
+use crate::web::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
 
 #[derive(Template)]
 #[template(path = "applications/instances.html")]
@@ -184,7 +184,9 @@ pub async fn create(
                     "success",
                     format!("Instance {} created; Node-RED is starting.", instance.name),
                 )?;
-                return Ok(see_other(&super::urls::instance_overview(&instance.id)));
+                return Ok(see_other(&crate::web::urls::instance_overview(
+                    &instance.id,
+                )));
             }
             Err(e) if e.is_unique_violation() => errors.add(
                 "name",
@@ -207,7 +209,7 @@ pub async fn create(
 
 /// `GET /instance/{id}`: the overview.
 pub async fn root(id: web::Path<InstanceId>) -> HttpResponse {
-    see_other(&super::urls::instance_overview(&id))
+    see_other(&crate::web::urls::instance_overview(&id))
 }
 
 /// `GET /instance/{id}/overview`.
@@ -231,7 +233,7 @@ pub async fn overview(
         .map(|flows| paths_under(&flows, EDITOR_PREFIX))
         .unwrap_or_default();
     let last_deployed = last.map(|d| {
-        let when = super::views::ago(d.finished_at.unwrap_or(d.started_at));
+        let when = crate::web::views::ago(d.finished_at.unwrap_or(d.started_at));
         format!("{when} by {}, from {}", d.started_by_name, d.source_name)
     });
     let h = InstanceHeader::new(scope, "overview", &state.origins);
@@ -248,7 +250,7 @@ pub async fn overview(
         )?,
         node_red_version: h.instance.node_red_version.clone(),
         last_deployed,
-        flows_changed: changed.map(super::views::ago),
+        flows_changed: changed.map(crate::web::views::ago),
         endpoint_access: match access {
             EndpointAccess::Anyone => "anyone",
             EndpointAccess::Basic => {

@@ -5,13 +5,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::urls::after_login;
-use super::views::{Chrome, render, see_other};
 use crate::auth::UserSession;
 use crate::db::models::{editor, users};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::host::TrustedProxies;
+use crate::web::urls::after_login;
+use crate::web::views::{Chrome, render, see_other};
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::views::{Chrome, FormErrors, ago, chrome, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::ids::UserId;
 use crate::db::models::sessions;
@@ -13,6 +12,7 @@ use crate::db::models::users::{self, User};
 use crate::domain::names;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::views::{Chrome, FormErrors, ago, chrome, render, see_other};
 
 struct UserRow {
     id: UserId,
@@ -133,7 +133,7 @@ pub async fn create_user(
             Ok(_) => {
                 user.session
                     .flash("success", format!("User {name} created."))?;
-                return Ok(see_other(&super::urls::admin_users()));
+                return Ok(see_other(&crate::web::urls::admin_users()));
             }
             Err(e) if e.is_unique_violation() => errors.add("username", "This user name is taken."),
             Err(e) => return Err(e),
@@ -199,7 +199,7 @@ pub async fn reset_password(
             target.username
         ),
     )?;
-    Ok(see_other(&super::urls::admin_users()))
+    Ok(see_other(&crate::web::urls::admin_users()))
 }
 
 /// `GET /admin/stats`: counters for operators (and the benchmarks), as JSON.

@@ -6,8 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::pipeline_view::{self, PipelineView, Shown};
-use super::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::Conn;
 use crate::db::ids::{ApplicationId, PipelineId};
@@ -19,6 +17,8 @@ use crate::domain::paging::Pager;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::pipelines::view::{self, PipelineView, Shown};
+use crate::web::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
 
 #[derive(Template)]
 #[template(path = "pipelines/pipelines.html")]
@@ -96,8 +96,7 @@ pub(crate) async fn page(
                 offset: pager.offset(),
                 limit: PAGE_SIZE,
             };
-            let views =
-                pipeline_view::load(conn, (&runtimes, &origins), &scope.membership, app, shown)?;
+            let views = view::load(conn, (&runtimes, &origins), &scope.membership, app, shown)?;
             // Only the empty state needs to know whether instances exist.
             let has_instances = pager.total > 0
                 || crate::db::models::instances::count_for_application(
@@ -171,7 +170,7 @@ pub(super) async fn view(
         .run(move |conn| {
             let app = &pipeline.application_id;
             let shown = Shown::One(&pipeline);
-            pipeline_view::load(conn, (&runtimes, &origins), &membership, app, shown)
+            view::load(conn, (&runtimes, &origins), &membership, app, shown)
         })
         .await?;
     views.pop().ok_or(AppError::NotFound)

@@ -6,10 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::access::require;
-use super::pipelines::{Audit, audited, load, respond};
-use super::stage_form::{Shown, anchor_of, chosen_instance, render_form};
-use super::views::FormErrors;
 use crate::auth::CurrentUser;
 use crate::db::ids::{PipelineId, StageId};
 use crate::db::models::pipelines::PipelineScope;
@@ -19,6 +15,10 @@ use crate::domain::roles::Action;
 use crate::domain::stages::{Direction, Placement};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::require;
+use crate::web::pipelines::page::{Audit, audited, load, respond};
+use crate::web::pipelines::stage_form::{Shown, anchor_of, chosen_instance, render_form};
+use crate::web::views::FormErrors;
 
 /// Where to add (query of the new-stage form, hidden fields of its post).
 #[derive(Debug, Default, Deserialize)]

@@ -5,8 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::pipelines::{fragment, load};
-use super::views::{Chrome, chrome, render, see_other, wants_fragment};
 use crate::auth::CurrentUser;
 use crate::db::ids::StageId;
 use crate::db::models::instances::{self, Instance};
@@ -21,6 +19,8 @@ use crate::instances::spec::process_env;
 use crate::nodered::state::RuntimeState;
 use crate::promotion::{self, PlayRequest};
 use crate::state::AppState;
+use crate::web::pipelines::page::{fragment, load};
+use crate::web::views::{Chrome, chrome, render, see_other, wants_fragment};
 
 /// What the confirmation shows.
 pub struct Plan {

@@ -5,8 +5,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::require;
-use super::views::{Chrome, FormErrors, chrome, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::ids::UserId;
 use crate::db::models::members::{self, Member};
@@ -15,6 +13,8 @@ use crate::db::models::users;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::require;
+use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 
 #[derive(Template)]
 #[template(path = "teams/members.html")]

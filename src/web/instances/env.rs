@@ -5,8 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::instance_settings::{Shown, load_for_change, settings_page};
-use super::views::see_other;
 use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::env_vars::{self, EnvVar};
@@ -14,6 +12,8 @@ use crate::db::models::instances::{self, InstanceScope};
 use crate::domain::env;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::instances::settings::{Shown, load_for_change, settings_page};
+use crate::web::views::see_other;
 
 /// An add or edit form.
 #[derive(Debug, Default, Deserialize)]
@@ -39,7 +39,7 @@ async fn saved(
         "success",
         format!("{what} Restart {} to apply it.", scope.instance.name),
     )?;
-    Ok(see_other(&super::urls::instance_settings(
+    Ok(see_other(&crate::web::urls::instance_settings(
         &scope.instance.id,
         "environment",
     )))
