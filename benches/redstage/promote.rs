@@ -177,8 +177,8 @@ async fn watch(
             .filter(|row| Some(&row.id) != before.as_ref());
         if let Some(row) = row {
             known = Some(row.id.clone());
-            if steps.last().map(|(step, _)| step) != Some(&row.step) {
-                steps.push((row.step.clone(), at.elapsed()));
+            if steps.last().map(|(step, _)| step.as_str()) != Some(row.step.as_str()) {
+                steps.push((row.step.to_string(), at.elapsed()));
             }
             if !row.is_active() {
                 if row.status != deployments::status::SUCCEEDED {

@@ -16,3 +16,4 @@ pub mod play;
 pub mod restart;
 pub mod roles;
 pub mod stages;
+pub mod states;

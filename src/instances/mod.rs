@@ -9,6 +9,7 @@ use crate::db::ids::{ApplicationId, InstanceId, random_id};
 use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instance_settings;
 use crate::db::models::instances::{self, Instance, NewInstance};
+use crate::domain::states::DesiredState;
 use crate::error::AppError;
 use crate::nodered::install::NODE_RED_VERSION;
 use crate::state::AppState;
@@ -180,10 +181,10 @@ pub async fn restart(state: &AppState, id: &InstanceId) -> Result<(), AppError> 
 }
 
 async fn remember(state: &AppState, id: &InstanceId, running: bool) -> Result<(), AppError> {
-    let record = id.clone();
+    let (record, desired) = (id.clone(), DesiredState::from_running(running));
     state
         .db
-        .run(move |conn| Ok(instances::set_desired_state(conn, &record, running)?))
+        .run(move |conn| Ok(instances::set_desired_state(conn, &record, desired)?))
         .await
 }
 

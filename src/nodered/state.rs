@@ -51,6 +51,19 @@ impl RuntimeState {
         }
     }
 
+    /// The state in one word, for badges.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuntimeState::Stopped => "Stopped",
+            RuntimeState::Installing => "Installing",
+            RuntimeState::Starting { .. } => "Starting",
+            RuntimeState::Running { .. } => "Running",
+            RuntimeState::Stopping => "Stopping",
+            RuntimeState::Crashed { .. } => "Crashed",
+            RuntimeState::Error { .. } => "Error",
+        }
+    }
+
     /// The port while the process is up.
     pub fn port(&self) -> Option<u16> {
         match self {

@@ -16,6 +16,7 @@ use crate::db::models::env_vars;
 use crate::db::models::instance_settings;
 use crate::db::models::instances;
 use crate::db::models::snapshots;
+use crate::domain::states::DeploymentStep;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -38,7 +39,7 @@ pub async fn recover(state: &AppState) -> Result<(), AppError> {
         };
         let id = deployment.id.clone();
         ctx.db
-            .run(move |conn| Ok(deployments::set_step(conn, &id, "restoring")?))
+            .run(move |conn| Ok(deployments::set_step(conn, &id, DeploymentStep::Restoring)?))
             .await?;
         tracing::info!(deployment = %deployment.id, "restoring the target of an interrupted promotion");
         state

@@ -62,7 +62,7 @@ pub async fn roll_back(
             Ok((pushed, stage, target))
         })
         .await?;
-    let snapshot = match (&pushed.status[..], &pushed.snapshot_before) {
+    let snapshot = match (pushed.status, &pushed.snapshot_before) {
         (status::SUCCEEDED, Some(snapshot)) => snapshot.clone(),
         (status::SUCCEEDED, None) => {
             return Err(AppError::BadRequest(format!(

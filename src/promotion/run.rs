@@ -10,6 +10,7 @@ use crate::db::models::audit;
 use crate::db::models::deployments::{self, status};
 use crate::domain::flows::{FlowsChange, compare};
 use crate::domain::restart::Restarts;
+use crate::domain::states::DeploymentStep;
 use crate::error::AppError;
 
 /// What a promotion changed on the target so far (what a failure must undo).
@@ -77,7 +78,7 @@ pub(crate) async fn run(ctx: Ctx, job: Job) {
 
 /// The steps; `touched` records what has to be undone if a later one fails.
 async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Failure> {
-    step(ctx, job, "reading").await?;
+    step(ctx, job, DeploymentStep::Reading).await?;
     let source = async {
         match &job.from_snapshot {
             Some(snapshot) => read::snapshot(ctx, &job.target, snapshot).await,
@@ -86,7 +87,7 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     };
     let (source, target) = tokio::join!(source, read::target(ctx, &job.target));
     let (source, target) = (source?, target?);
-    step(ctx, job, "checking").await?;
+    step(ctx, job, DeploymentStep::Checking).await?;
     let target =
         preflight::install_missing(ctx, &source, target, job, &mut touched.installed).await?;
     touched.restarted = !touched.installed.npm.is_empty();
@@ -95,10 +96,10 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     touched.change = Some(compare(&source.flows, &target.flows));
     touched.snapshot = Some(applied.before);
     touched.added = applied.added;
-    step(ctx, job, "deploying").await?;
+    step(ctx, job, DeploymentStep::Deploying).await?;
     touched.flows = true;
     let rev = deploy::deploy(&source, &target, &job.target.name).await?;
-    step(ctx, job, "verifying").await?;
+    step(ctx, job, DeploymentStep::Verifying).await?;
     let running_env = ctx.runtimes.launch_env(&job.target.id);
     let by_npm = !touched.installed.npm.is_empty();
     let restarts = Restarts::new(by_npm, &running_env, &applied.env);
@@ -108,7 +109,7 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
 }
 
 /// Record progress (and `running`).
-async fn step(ctx: &Ctx, job: &Job, name: &'static str) -> Result<(), Failure> {
+async fn step(ctx: &Ctx, job: &Job, name: DeploymentStep) -> Result<(), Failure> {
     let id = job.id.clone();
     ctx.db
         .run(move |conn| Ok(deployments::set_step(conn, &id, name)?))
@@ -122,7 +123,7 @@ async fn undo(ctx: &Ctx, job: &Job, touched: &Touched, reason: String) -> String
     let target = &job.target.name;
     let mut reason = reason;
     if let Some(snapshot) = &touched.snapshot {
-        let _ = step(ctx, job, "restoring").await;
+        let _ = step(ctx, job, DeploymentStep::Restoring).await;
         let restored =
             restore::restore(ctx, &job.target, snapshot, &touched.added, touched.flows).await;
         if let Err(error) = restored {

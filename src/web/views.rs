@@ -22,8 +22,8 @@ pub struct TeamLink {
     pub name: String,
     /// Team home URL.
     pub url: String,
-    /// The viewer's role there.
-    pub role: String,
+    /// The viewer's role there, in words.
+    pub role: &'static str,
 }
 
 /// What the layout (`base.html`) needs on every page.
@@ -53,10 +53,10 @@ pub fn chrome(
     title: impl Into<String>,
     team: Option<&Team>,
 ) -> Result<Chrome, AppError> {
-    let link = |t: &Team, role: &str| TeamLink {
+    let link = |t: &Team, role: &'static str| TeamLink {
         name: t.name.clone(),
         url: t.applications_url(),
-        role: role.into(),
+        role,
     };
     let current_team = team.map(|t| {
         let role = user

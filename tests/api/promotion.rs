@@ -81,7 +81,7 @@ async fn play_puts_the_source_flows_on_the_next_stage_with_its_own_env_values_an
     let (done, steps) = finished(app, &id).await?;
 
     assert_eq!(done.status, status::SUCCEEDED, "{:?}", done.error);
-    assert_eq!(done.step, "done");
+    assert_eq!(done.step.as_str(), "done");
     assert!(done.duration_ms().is_some_and(|ms| ms >= 0));
     assert!(!done.restarted);
     assert!(done.new_keys().is_empty(), "GREETING exists on both");

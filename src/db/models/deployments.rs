@@ -8,19 +8,22 @@ use crate::db::ids::{
 };
 use crate::db::schema::{deployments as d, instances};
 use crate::db::{Conn, now_ms};
+use crate::domain::states::{DeploymentStatus, DeploymentStep};
 
-/// Statuses of a deployment.
+/// Statuses of a deployment, by name (see [`DeploymentStatus`]).
 pub mod status {
+    use crate::domain::states::DeploymentStatus;
+
     /// Claimed, not started.
-    pub const QUEUED: &str = "queued";
+    pub const QUEUED: DeploymentStatus = DeploymentStatus::Queued;
     /// In progress.
-    pub const RUNNING: &str = "running";
+    pub const RUNNING: DeploymentStatus = DeploymentStatus::Running;
     /// The target runs the promoted flows.
-    pub const SUCCEEDED: &str = "succeeded";
+    pub const SUCCEEDED: DeploymentStatus = DeploymentStatus::Succeeded;
     /// Refused or failed; the target was restored.
-    pub const FAILED: &str = "failed";
+    pub const FAILED: DeploymentStatus = DeploymentStatus::Failed;
     /// The server stopped mid-way; the target was restored at the next start.
-    pub const INTERRUPTED: &str = "interrupted";
+    pub const INTERRUPTED: DeploymentStatus = DeploymentStatus::Interrupted;
 }
 
 /// One promotion.
@@ -47,10 +50,12 @@ pub struct Deployment {
     pub snapshot_before: Option<SnapshotId>,
     /// Snapshot of what was deployed.
     pub snapshot_promoted: Option<SnapshotId>,
-    /// See [`status`].
-    pub status: String,
-    /// Progress: queued, reading, checking, deploying, verifying, restoring, done.
-    pub step: String,
+    /// Where it stands.
+    #[diesel(deserialize_as = String)]
+    pub status: DeploymentStatus,
+    /// How far it got.
+    #[diesel(deserialize_as = String)]
+    pub step: DeploymentStep,
     /// Who pressed play.
     pub started_by: Option<UserId>,
     /// Their name at the time.
@@ -70,7 +75,7 @@ pub struct Deployment {
 impl Deployment {
     /// Whether it is still going.
     pub fn is_active(&self) -> bool {
-        self.status == status::QUEUED || self.status == status::RUNNING
+        self.status.is_active()
     }
 
     /// Env keys that arrived without a value.
@@ -111,8 +116,8 @@ pub fn claim(conn: &mut Conn, claim: Claim<'_>) -> QueryResult<Deployment> {
             d::target_instance_id.eq(claim.instances.1),
             d::source_name.eq(claim.names.0),
             d::target_name.eq(claim.names.1),
-            d::status.eq(status::QUEUED),
-            d::step.eq("queued"),
+            d::status.eq(DeploymentStatus::Queued.as_str()),
+            d::step.eq(DeploymentStep::Queued.as_str()),
             d::started_by.eq(claim.user.0),
             d::started_by_name.eq(claim.user.1),
             d::started_at.eq(now_ms()),
@@ -130,9 +135,12 @@ pub fn find(conn: &mut Conn, id: &DeploymentId) -> QueryResult<Deployment> {
 }
 
 /// Record progress (and `running` once past `queued`).
-pub fn set_step(conn: &mut Conn, id: &DeploymentId, step: &str) -> QueryResult<()> {
+pub fn set_step(conn: &mut Conn, id: &DeploymentId, step: DeploymentStep) -> QueryResult<()> {
     diesel::update(d::table.find(id))
-        .set((d::step.eq(step), d::status.eq(status::RUNNING)))
+        .set((
+            d::step.eq(step.as_str()),
+            d::status.eq(DeploymentStatus::Running.as_str()),
+        ))
         .execute(conn)
         .map(|_| ())
 }
@@ -157,7 +165,7 @@ pub fn set_snapshots(
 pub fn finish(
     conn: &mut Conn,
     id: &DeploymentId,
-    outcome: &str,
+    outcome: DeploymentStatus,
     error: Option<&str>,
     new_keys: &[String],
     restarted: bool,
@@ -165,8 +173,8 @@ pub fn finish(
     let keys = serde_json::to_string(new_keys).unwrap_or_else(|_| "[]".into());
     diesel::update(d::table.find(id))
         .set((
-            d::status.eq(outcome),
-            d::step.eq("done"),
+            d::status.eq(outcome.as_str()),
+            d::step.eq(DeploymentStep::Done.as_str()),
             d::error.eq(error),
             d::new_env_keys.eq(keys),
             d::restarted.eq(restarted),
@@ -179,7 +187,7 @@ pub fn finish(
 /// Deployments left `queued` or `running` (by a server that stopped mid-way).
 pub fn unfinished(conn: &mut Conn) -> QueryResult<Vec<Deployment>> {
     d::table
-        .filter(d::status.eq_any([status::QUEUED, status::RUNNING]))
+        .filter(d::status.eq_any([status::QUEUED.as_str(), status::RUNNING.as_str()]))
         .select(Deployment::as_select())
         .load(conn)
 }
@@ -211,7 +219,7 @@ pub fn latest_success_in_application(
     let newer = diesel::alias!(crate::db::schema::deployments as newer);
     let newest = newer
         .filter(newer.field(d::target_instance_id).eq(instances::id))
-        .filter(newer.field(d::status).eq(status::SUCCEEDED))
+        .filter(newer.field(d::status).eq(status::SUCCEEDED.as_str()))
         .order((newer.field(d::started_at).desc(), newer.field(d::id).desc()))
         .select(newer.field(d::id))
         .limit(1)
@@ -245,7 +253,7 @@ pub fn latest_success_onto_instance(
 ) -> QueryResult<Option<Deployment>> {
     d::table
         .filter(d::target_instance_id.eq(target))
-        .filter(d::status.eq(status::SUCCEEDED))
+        .filter(d::status.eq(status::SUCCEEDED.as_str()))
         .order((d::started_at.desc(), d::id.desc()))
         .select(Deployment::as_select())
         .first(conn)

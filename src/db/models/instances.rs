@@ -8,6 +8,7 @@ use super::teams::{Membership, Team};
 use crate::db::ids::{ApplicationId, InstanceId, UserId};
 use crate::db::schema::{applications, instance_settings, instances, team_members, teams};
 use crate::db::{Conn, now_ms};
+use crate::domain::states::DesiredState;
 use crate::error::AppError;
 
 /// An instance record.
@@ -22,8 +23,9 @@ pub struct Instance {
     pub name: String,
     /// Node-RED's `credentialSecret` for this runtime.
     pub credential_secret: String,
-    /// `running` or `stopped`.
-    pub desired_state: String,
+    /// What the supervisor brings its runtime to.
+    #[diesel(deserialize_as = String)]
+    pub desired_state: DesiredState,
     /// Node-RED version the runtime uses.
     pub node_red_version: String,
     /// Only owners may promote onto a protected instance.
@@ -39,7 +41,7 @@ pub struct Instance {
 impl Instance {
     /// Whether the supervisor should keep the runtime running.
     pub fn should_run(&self) -> bool {
-        self.desired_state == "running"
+        self.desired_state == DesiredState::Running
     }
 }
 
@@ -115,7 +117,7 @@ pub fn all_ids(conn: &mut Conn) -> QueryResult<Vec<InstanceId>> {
 /// Every instance that should be running (started again when the server starts).
 pub fn list_meant_to_run(conn: &mut Conn) -> QueryResult<Vec<Instance>> {
     instances::table
-        .filter(instances::desired_state.eq("running"))
+        .filter(instances::desired_state.eq(DesiredState::Running.as_str()))
         .select(Instance::as_select())
         .load(conn)
 }
@@ -163,10 +165,9 @@ pub fn rename(conn: &mut Conn, id: &InstanceId, name: &str) -> QueryResult<()> {
 }
 
 /// Record whether the runtime should run.
-pub fn set_desired_state(conn: &mut Conn, id: &InstanceId, running: bool) -> QueryResult<()> {
-    let state = if running { "running" } else { "stopped" };
+pub fn set_desired_state(conn: &mut Conn, id: &InstanceId, state: DesiredState) -> QueryResult<()> {
     diesel::update(instances::table.find(id))
-        .set(instances::desired_state.eq(state))
+        .set(instances::desired_state.eq(state.as_str()))
         .execute(conn)
         .map(|_| ())
 }

@@ -10,13 +10,16 @@ use diesel::sql_types::{BigInt, Text};
 use crate::db::ids::{InstanceId, SnapshotId, UserId};
 use crate::db::schema::snapshots as s;
 use crate::db::{Conn, now_ms};
+use crate::domain::states::SnapshotKind;
 
 /// Kinds of snapshot.
 pub mod kind {
+    use crate::domain::states::SnapshotKind;
+
     /// The target as it was before a promotion (what a failure restores).
-    pub const BEFORE_PROMOTION: &str = "before-promotion";
+    pub const BEFORE_PROMOTION: SnapshotKind = SnapshotKind::BeforePromotion;
     /// What a promotion deployed.
-    pub const PROMOTED: &str = "promoted";
+    pub const PROMOTED: SnapshotKind = SnapshotKind::Promoted;
 }
 
 /// How many snapshots an instance keeps (older ones go, unless a running promotion needs them).
@@ -31,7 +34,8 @@ pub struct Snapshot {
     /// The instance it is a copy of (or was deployed to).
     pub instance_id: InstanceId,
     /// See [`kind`].
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: SnapshotKind,
     /// JSON array of nodes, as `GET /flows` gives them.
     pub flows: String,
     /// `{"$": ...}`: the credentials encrypted with the instance's credentialSecret.
@@ -73,7 +77,7 @@ pub struct NewSnapshot<'a> {
     /// Instance.
     pub instance: &'a InstanceId,
     /// See [`kind`].
-    pub kind: &'a str,
+    pub kind: SnapshotKind,
     /// JSON array of nodes.
     pub flows: &'a str,
     /// Encrypted credentials file content.
@@ -92,7 +96,7 @@ pub fn insert(conn: &mut Conn, new: NewSnapshot<'_>) -> QueryResult<Snapshot> {
         .values((
             s::id.eq(SnapshotId::generate()),
             s::instance_id.eq(new.instance),
-            s::kind.eq(new.kind),
+            s::kind.eq(new.kind.as_str()),
             s::flows.eq(new.flows),
             s::credentials.eq(new.credentials),
             s::env_keys.eq(new.env_keys),

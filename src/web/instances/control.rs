@@ -8,6 +8,7 @@ use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::instances::InstanceScope;
 use crate::domain::roles::Action;
+use crate::domain::states::DesiredState;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::access::require;
@@ -115,11 +116,10 @@ async fn control(
     }
     let _ = tokio::time::timeout(std::time::Duration::from_millis(500), changes.changed()).await;
     scope.instance.desired_state = if matches!(what, Control::Stop) {
-        "stopped"
+        DesiredState::Stopped
     } else {
-        "running"
-    }
-    .into();
+        DesiredState::Running
+    };
     if wants_fragment(&req) {
         return status_fragment(&state, &user, &scope);
     }

@@ -58,6 +58,8 @@ pub struct StatusView {
     pub state: &'static str,
     /// Short label.
     pub label: String,
+    /// Whether its runtime runs (the editor can be opened).
+    pub running: bool,
     /// Error, crash or progress detail.
     pub detail: Option<String>,
     /// `127.0.0.1:port` while up.
@@ -120,6 +122,7 @@ impl StatusView {
             name: instance.name.clone(),
             state: status.state.key(),
             label,
+            running: matches!(status.state, RuntimeState::Running { .. }),
             detail,
             address: status.state.port().map(|p| format!("127.0.0.1:{p}")),
             poll: if status.state.is_transient() {

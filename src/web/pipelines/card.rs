@@ -11,8 +11,8 @@ use crate::db::models::stages::Stage;
 use crate::domain::origins::Origins;
 use crate::domain::play;
 use crate::domain::roles::{Action, Role};
+use crate::domain::states::DeploymentStatus;
 use crate::nodered::Runtimes;
-use crate::nodered::state::RuntimeState;
 use crate::web::views::ago;
 
 /// The play button of a stage card.
@@ -62,36 +62,16 @@ pub struct StageCard {
     pub last: bool,
 }
 
-/// Words for a deployment step.
-pub fn step_label(step: &str) -> &'static str {
-    match step {
-        "queued" => "Queued…",
-        "reading" => "Reading the source…",
-        "checking" => "Checking the target…",
-        "deploying" => "Deploying…",
-        "verifying" => "Verifying…",
-        "restoring" => "Failed — restoring…",
-        _ => "Finishing…",
-    }
-}
-
 fn state_of(runtimes: &Runtimes, id: &InstanceId) -> (&'static str, &'static str) {
-    match runtimes.status(id).state {
-        RuntimeState::Running { .. } => ("running", "Running"),
-        RuntimeState::Stopped => ("stopped", "Stopped"),
-        RuntimeState::Installing => ("installing", "Installing"),
-        RuntimeState::Starting { .. } => ("starting", "Starting"),
-        RuntimeState::Stopping => ("stopping", "Stopping"),
-        RuntimeState::Crashed { .. } => ("crashed", "Crashed"),
-        RuntimeState::Error { .. } => ("error", "Error"),
-    }
+    let state = runtimes.status(id).state;
+    (state.key(), state.name())
 }
 
 fn result_of(latest: Option<&Deployment>) -> Option<(&'static str, String)> {
     let d = latest.filter(|d| !d.is_active())?;
     let at = ago(d.finished_at.unwrap_or(d.started_at));
-    match d.status.as_str() {
-        "succeeded" => {
+    match d.status {
+        DeploymentStatus::Succeeded => {
             // "Last deployed" already says when, who and how long; only new keys need a line.
             let keys = d.new_keys();
             (!keys.is_empty()).then(|| {
@@ -102,7 +82,7 @@ fn result_of(latest: Option<&Deployment>) -> Option<(&'static str, String)> {
                 )
             })
         }
-        "interrupted" => Some((
+        DeploymentStatus::Interrupted => Some((
             "failed",
             format!(
                 "Interrupted {at} (server stopped); {} was restored.",
@@ -178,9 +158,7 @@ impl Cards<'_> {
                     needs_values: self.missing.get(&instance.id).copied().unwrap_or(0),
                     last_deployed: self.success.get(&instance.id).map(last_deployed),
                     flows_changed: changed[index].map(ago),
-                    progress: latest
-                        .filter(|d| d.is_active())
-                        .map(|d| step_label(&d.step)),
+                    progress: latest.filter(|d| d.is_active()).map(|d| d.step.label()),
                     result: result_of(latest),
                     play,
                     first: index == 0,

@@ -13,6 +13,7 @@ use crate::db::models::audit::{self, AuditEvent};
 use crate::db::models::deployments::{self, Deployment};
 use crate::db::models::teams::Team;
 use crate::domain::roles::Action;
+use crate::domain::states::DeploymentStatus;
 use crate::error::AppError;
 use crate::promotion::{self, RollbackRequest};
 use crate::state::AppState;

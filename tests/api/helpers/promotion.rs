@@ -139,8 +139,8 @@ pub async fn finished(app: &TestApp, id: &DeploymentId) -> Res<(Deployment, Vec<
     let mut steps: Vec<String> = Vec::new();
     loop {
         let row = deployment(app, id).await?;
-        if steps.last() != Some(&row.step) {
-            steps.push(row.step.clone());
+        if steps.last().map(String::as_str) != Some(row.step.as_str()) {
+            steps.push(row.step.to_string());
         }
         if !row.is_active() {
             // Shown when a test fails (or with --nocapture).

@@ -8,6 +8,7 @@ use redstage::db::models::snapshots::{self, NewSnapshot, kind};
 use redstage::db::models::{pipelines, stages, users};
 use redstage::domain::roles::Role;
 use redstage::domain::stages::Placement;
+use redstage::domain::states::DeploymentStep;
 use redstage::error::AppError;
 use redstage::nodered::credentials;
 use serde_json::{Value, json};
@@ -195,7 +196,7 @@ async fn interrupted_promotion(l: &Line, rollback: bool) -> Res<DeploymentId> {
         let random = r#"{"node-red-node-random":"0.4.1"}"#;
         let promoted = snapshots::insert(c, snapshot(kind::PROMOTED, random))?;
         deployments::set_snapshots(c, &row.id, &before.id, &promoted.id)?;
-        deployments::set_step(c, &row.id, "deploying")?;
+        deployments::set_step(c, &row.id, DeploymentStep::Deploying)?;
         Ok(row.id)
     })
     .await
