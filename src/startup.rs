@@ -104,12 +104,12 @@ impl Application {
                 println!("WARNING: {problem}");
             }
         });
-        crate::instances::sweep_orphans(&state).await?;
-        let started = crate::instances::start_all(&state).await?;
+        crate::instances::sweep_orphans(&state.instances()).await?;
+        let started = crate::instances::start_all(&state.instances()).await?;
         if started > 0 {
             tracing::info!("starting {started} Node-RED instance(s) that should be running");
         }
-        crate::promotion::recover(&state).await?;
+        crate::promotion::recover(&state.promotions()).await?;
         let app_state = state.clone();
         let store = DbSessionStore::new(app_state.db.clone(), app_state.settings.sessions);
         let server = HttpServer::new(move || {

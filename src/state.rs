@@ -27,3 +27,19 @@ pub struct AppState {
     /// Instance origins' labels, looked up recently.
     pub routes: crate::instances::routes::Routes,
 }
+
+impl AppState {
+    /// The handles instance work needs.
+    pub fn instances(&self) -> crate::instances::Ctx<'_> {
+        crate::instances::Ctx {
+            db: &self.db,
+            runtimes: &self.runtimes,
+            routes: &self.routes,
+        }
+    }
+
+    /// The handles promotions work with.
+    pub fn promotions(&self) -> crate::promotion::Ctx {
+        crate::promotion::Ctx::new(self.db.clone(), self.runtimes.clone())
+    }
+}

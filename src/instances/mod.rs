@@ -5,14 +5,15 @@ pub mod files;
 pub mod routes;
 pub mod spec;
 
+use crate::db::Db;
 use crate::db::ids::{ApplicationId, InstanceId, random_id};
 use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instance_settings;
 use crate::db::models::instances::{self, Instance, NewInstance};
 use crate::domain::states::DesiredState;
 use crate::error::AppError;
+use crate::nodered::Runtimes;
 use crate::nodered::install::NODE_RED_VERSION;
-use crate::state::AppState;
 
 /// What a duplicate takes of the source's environment variables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,19 +24,25 @@ pub enum EnvCopy {
     KeysOnly,
 }
 
+/// The handles instance work needs (not the whole app state).
+pub struct Ctx<'a> {
+    /// The database.
+    pub db: &'a Db,
+    /// The runtimes.
+    pub runtimes: &'a Runtimes,
+    /// The instance origins' route cache (forgotten when an instance goes).
+    pub routes: &'a routes::Routes,
+}
+
 /// A fresh credentialSecret: 64 hex characters.
 fn new_secret() -> String {
     format!("{}{}{}", random_id(), random_id(), random_id())
 }
 
 /// Create an instance in `app` and start its runtime. A taken name is a UNIQUE violation.
-pub async fn create(
-    state: &AppState,
-    app: &ApplicationId,
-    name: &str,
-) -> Result<Instance, AppError> {
+pub async fn create(ctx: &Ctx<'_>, app: &ApplicationId, name: &str) -> Result<Instance, AppError> {
     let (app, name) = (app.clone(), name.to_owned());
-    let instance = state
+    let instance = ctx
         .db
         .run(move |conn| {
             let secret = new_secret();
@@ -48,7 +55,7 @@ pub async fn create(
             Ok(instances::create(conn, new)?)
         })
         .await?;
-    state.runtimes.start(&instance.id);
+    ctx.runtimes.start(&instance.id);
     Ok(instance)
 }
 
@@ -56,13 +63,13 @@ pub async fn create(
 /// re-encrypted with the copy's own secret), extra modules, settings and environment variables.
 /// The source is only read. The copy starts once its files are in place.
 pub async fn duplicate(
-    state: &AppState,
+    ctx: &Ctx<'_>,
     source: &Instance,
     name: &str,
     env: EnvCopy,
 ) -> Result<Instance, AppError> {
     let (src, name) = (source.clone(), name.to_owned());
-    let copy = state
+    let copy = ctx
         .db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
@@ -87,8 +94,8 @@ pub async fn duplicate(
             })
         })
         .await?;
-    let from = state.runtimes.user_dir(&source.id);
-    let to = state.runtimes.user_dir(&copy.id);
+    let from = ctx.runtimes.user_dir(&source.id);
+    let to = ctx.runtimes.user_dir(&copy.id);
     let (old_secret, new_secret) = (
         source.credential_secret.clone(),
         copy.credential_secret.clone(),
@@ -100,23 +107,22 @@ pub async fn duplicate(
     .map_err(|e| AppError::Unexpected(e.into()))?;
     if let Err(error) = copied {
         // Leave nothing half-made behind.
-        remove(state, &copy.id).await?;
+        remove(ctx, &copy.id).await?;
         return Err(AppError::Unexpected(
             error.context(format!("duplicating {} failed", source.name)),
         ));
     }
-    state.runtimes.start(&copy.id);
+    ctx.runtimes.start(&copy.id);
     Ok(copy)
 }
 
 /// Stop the runtime, delete its record (its env vars, settings and snapshots go with it, in one
 /// statement), then its files. The record goes first: a crash in between leaves files that no
 /// record owns, which the next start sweeps ([`sweep_orphans`]), never a record without files.
-pub async fn remove(state: &AppState, id: &InstanceId) -> Result<(), AppError> {
-    state.runtimes.remove(id).await;
+pub async fn remove(ctx: &Ctx<'_>, id: &InstanceId) -> Result<(), AppError> {
+    ctx.runtimes.remove(id).await;
     let record = id.clone();
-    state
-        .db
+    ctx.db
         .run(move |conn| {
             instances::delete(conn, &record).map_err(|e| match e {
                 diesel::result::Error::DatabaseError(
@@ -129,30 +135,30 @@ pub async fn remove(state: &AppState, id: &InstanceId) -> Result<(), AppError> {
             })
         })
         .await?;
-    state.routes.forget_all();
-    let dir = state.runtimes.user_dir(id);
+    ctx.routes.forget_all();
+    let dir = ctx.runtimes.user_dir(id);
     if let Err(error) = tokio::fs::remove_dir_all(&dir).await
         && error.kind() != std::io::ErrorKind::NotFound
     {
         // The instance is gone; its files are swept at the next start.
         tracing::warn!(dir = %dir.display(), %error, "could not delete a deleted instance's files");
     }
-    let hosts = state.runtimes.instances_dir().join(format!("{id}.hosts"));
+    let hosts = ctx.runtimes.instances_dir().join(format!("{id}.hosts"));
     let _ = tokio::fs::remove_file(hosts).await;
     Ok(())
 }
 
 /// At server start, before any runtime starts: delete the userDirs that no instance owns (left by
 /// a crash during a delete or a duplicate), and log each. Returns how many were swept.
-pub async fn sweep_orphans(state: &AppState) -> Result<usize, AppError> {
-    let known: std::collections::HashSet<String> = state
+pub async fn sweep_orphans(ctx: &Ctx<'_>) -> Result<usize, AppError> {
+    let known: std::collections::HashSet<String> = ctx
         .db
         .run(|conn| Ok(instances::all_ids(conn)?))
         .await?
         .into_iter()
         .map(|id| id.to_string())
         .collect();
-    let root = state.runtimes.instances_dir().to_path_buf();
+    let root = ctx.runtimes.instances_dir().to_path_buf();
     let swept = tokio::task::spawn_blocking(move || files::sweep(&root, &known))
         .await
         .map_err(|e| AppError::Unexpected(e.into()))?;
@@ -163,39 +169,38 @@ pub async fn sweep_orphans(state: &AppState) -> Result<usize, AppError> {
 }
 
 /// Start (and keep running) or stop an instance, remembering the choice across server restarts.
-pub async fn set_running(state: &AppState, id: &InstanceId, running: bool) -> Result<(), AppError> {
-    remember(state, id, running).await?;
+pub async fn set_running(ctx: &Ctx<'_>, id: &InstanceId, running: bool) -> Result<(), AppError> {
+    remember(ctx, id, running).await?;
     if running {
-        state.runtimes.start(id);
+        ctx.runtimes.start(id);
     } else {
-        state.runtimes.stop(id).await;
+        ctx.runtimes.stop(id).await;
     }
     Ok(())
 }
 
 /// Restart an instance now (starting it if it was stopped); it stays meant to run.
-pub async fn restart(state: &AppState, id: &InstanceId) -> Result<(), AppError> {
-    remember(state, id, true).await?;
-    state.runtimes.restart(id);
+pub async fn restart(ctx: &Ctx<'_>, id: &InstanceId) -> Result<(), AppError> {
+    remember(ctx, id, true).await?;
+    ctx.runtimes.restart(id);
     Ok(())
 }
 
-async fn remember(state: &AppState, id: &InstanceId, running: bool) -> Result<(), AppError> {
+async fn remember(ctx: &Ctx<'_>, id: &InstanceId, running: bool) -> Result<(), AppError> {
     let (record, desired) = (id.clone(), DesiredState::from_running(running));
-    state
-        .db
+    ctx.db
         .run(move |conn| Ok(instances::set_desired_state(conn, &record, desired)?))
         .await
 }
 
 /// At server start: bring up every instance that should run.
-pub async fn start_all(state: &AppState) -> Result<usize, AppError> {
-    let meant = state
+pub async fn start_all(ctx: &Ctx<'_>) -> Result<usize, AppError> {
+    let meant = ctx
         .db
         .run(|conn| Ok(instances::list_meant_to_run(conn)?))
         .await?;
     for instance in &meant {
-        state.runtimes.start(&instance.id);
+        ctx.runtimes.start(&instance.id);
     }
     Ok(meant.len())
 }

@@ -35,7 +35,6 @@ use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::nodered::Runtimes;
-use crate::state::AppState;
 
 pub use preview::{Preview, preview};
 
@@ -63,19 +62,17 @@ pub struct PlayRequest {
     pub actor: User,
 }
 
-/// What the background task needs from the application state.
+/// The handles promotions work with: the database and the runtimes (not the whole app state).
 #[derive(Clone)]
-pub(crate) struct Ctx {
+pub struct Ctx {
     pub(crate) db: Db,
     pub(crate) runtimes: Arc<Runtimes>,
 }
 
 impl Ctx {
-    fn new(state: &AppState) -> Self {
-        Self {
-            db: state.db.clone(),
-            runtimes: state.runtimes.clone(),
-        }
+    /// Promotions over this database and these runtimes.
+    pub fn new(db: Db, runtimes: Arc<Runtimes>) -> Self {
+        Self { db, runtimes }
     }
 }
 
@@ -120,13 +117,13 @@ impl From<AppError> for Failure {
 }
 
 /// Authorise, claim the target, start the promotion in the background; returns at once.
-pub async fn start(state: &AppState, request: PlayRequest) -> Result<DeploymentId, AppError> {
+pub async fn start(ctx: &Ctx, request: PlayRequest) -> Result<DeploymentId, AppError> {
     if !request.role.allows(Action::Promote) {
         let refusal = play::Refusal::Viewer;
         return Err(AppError::Forbidden(refusal.message("", &request.team.name)));
     }
     let (pipeline, source_id) = (request.pipeline.id.clone(), request.source.clone());
-    let (source, target) = state
+    let (source, target) = ctx
         .db
         .run(move |conn| Ok(stages::list_for_pipeline(conn, &pipeline)?))
         .await
@@ -141,9 +138,9 @@ pub async fn start(state: &AppState, request: PlayRequest) -> Result<DeploymentI
         target,
         from_snapshot: None,
     };
-    let job = claim(state, claiming).await?;
+    let job = claim(ctx, claiming).await?;
     let id = job.id.clone();
-    state.runtimes.spawn(run::run(Ctx::new(state), job));
+    ctx.runtimes.spawn(run::run(ctx.clone(), job));
     Ok(id)
 }
 
@@ -199,7 +196,7 @@ struct Claiming<'a> {
 }
 
 /// Insert the `queued` deployment and the "started" audit event in one transaction.
-async fn claim(state: &AppState, c: Claiming<'_>) -> Result<Job, AppError> {
+async fn claim(ctx: &Ctx, c: Claiming<'_>) -> Result<Job, AppError> {
     let (team, pipeline) = (c.team.id.clone(), c.pipeline.id.clone());
     let actor = Actor {
         id: Some(c.actor.id.clone()),
@@ -212,7 +209,7 @@ async fn claim(state: &AppState, c: Claiming<'_>) -> Result<Job, AppError> {
     let subject = format!("{} → {}", names.0, names.1);
     let started = action(c.from_snapshot.is_some(), "started");
     let (who, about) = (actor.clone(), subject.clone());
-    let claimed = state
+    let claimed = ctx
         .db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {

@@ -18,12 +18,10 @@ use crate::db::models::instances;
 use crate::db::models::snapshots;
 use crate::domain::states::DeploymentStep;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// At server start: mark deployments left queued/running as `interrupted` and restore their
 /// targets from `snapshot_before` (in the background, once each target runs).
-pub async fn recover(state: &AppState) -> Result<(), AppError> {
-    let ctx = Ctx::new(state);
+pub async fn recover(ctx: &Ctx) -> Result<(), AppError> {
     let left = ctx
         .db
         .run(|conn| Ok(deployments::unfinished(conn)?))
@@ -42,8 +40,7 @@ pub async fn recover(state: &AppState) -> Result<(), AppError> {
             .run(move |conn| Ok(deployments::set_step(conn, &id, DeploymentStep::Restoring)?))
             .await?;
         tracing::info!(deployment = %deployment.id, "restoring the target of an interrupted promotion");
-        state
-            .runtimes
+        ctx.runtimes
             .spawn(restore_target(ctx.clone(), deployment, snapshot));
     }
     Ok(())

@@ -13,7 +13,6 @@ use crate::db::models::teams::Team;
 use crate::db::models::users::User;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// What the web layer knows when "roll back" is pressed on a deployment of `pipeline`.
 pub struct RollbackRequest {
@@ -30,10 +29,7 @@ pub struct RollbackRequest {
 }
 
 /// Authorise, claim the target, start the rollback in the background; returns at once.
-pub async fn roll_back(
-    state: &AppState,
-    request: RollbackRequest,
-) -> Result<DeploymentId, AppError> {
+pub async fn roll_back(ctx: &Ctx, request: RollbackRequest) -> Result<DeploymentId, AppError> {
     if !request.role.allows(Action::Promote) {
         return Err(AppError::Forbidden(format!(
             "Viewers cannot roll back: ask a member or an owner of {}.",
@@ -41,7 +37,7 @@ pub async fn roll_back(
         )));
     }
     let (id, pipeline) = (request.deployment.clone(), request.pipeline.id.clone());
-    let (pushed, stage, target) = state
+    let (pushed, stage, target) = ctx
         .db
         .run(move |conn| {
             let pushed = deployments::find(conn, &id)?;
@@ -91,8 +87,8 @@ pub async fn roll_back(
         target: (stage, target),
         from_snapshot: Some(snapshot),
     };
-    let job = claim(state, claiming).await?;
+    let job = claim(ctx, claiming).await?;
     let id = job.id.clone();
-    state.runtimes.spawn(run::run(Ctx::new(state), job));
+    ctx.runtimes.spawn(run::run(ctx.clone(), job));
     Ok(id)
 }

@@ -11,6 +11,7 @@ pub mod applications;
 pub mod assets;
 pub mod auth;
 pub mod editor;
+pub mod errors;
 pub mod host;
 pub mod instances;
 pub mod pipelines;

@@ -110,9 +110,9 @@ async fn control(
     let mut changes = state.runtimes.runtime(&id).subscribe();
     changes.borrow_and_update();
     match what {
-        Control::Start => crate::instances::set_running(&state, &id, true).await?,
-        Control::Stop => crate::instances::set_running(&state, &id, false).await?,
-        Control::Restart => crate::instances::restart(&state, &id).await?,
+        Control::Start => crate::instances::set_running(&state.instances(), &id, true).await?,
+        Control::Stop => crate::instances::set_running(&state.instances(), &id, false).await?,
+        Control::Restart => crate::instances::restart(&state.instances(), &id).await?,
     }
     let _ = tokio::time::timeout(std::time::Duration::from_millis(500), changes.changed()).await;
     scope.instance.desired_state = if matches!(what, Control::Stop) {

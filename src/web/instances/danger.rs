@@ -50,7 +50,7 @@ pub async fn duplicate(
         }
     };
     if !shown.errors.any() {
-        match crate::instances::duplicate(&state, &scope.instance, &name, env).await {
+        match crate::instances::duplicate(&state.instances(), &scope.instance, &name, env).await {
             Ok(copy) => {
                 let keys = if env == EnvCopy::KeysOnly {
                     " Its environment variables need values."
@@ -135,7 +135,7 @@ pub async fn delete(
         )
         .await;
     }
-    crate::instances::remove(&state, &scope.instance.id).await?;
+    crate::instances::remove(&state.instances(), &scope.instance.id).await?;
     user.session.flash(
         "success",
         format!("Instance {} deleted.", scope.instance.name),

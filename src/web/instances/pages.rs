@@ -178,7 +178,7 @@ pub async fn create(
     let mut errors = FormErrors::default();
     let name = errors.check("name", names::name(&form.name));
     if !errors.any() {
-        match crate::instances::create(&state, &id, &name).await {
+        match crate::instances::create(&state.instances(), &id, &name).await {
             Ok(instance) => {
                 user.session.flash(
                     "success",

@@ -120,7 +120,7 @@ pub async fn roll_back(
         deployment,
         actor: user.user.clone(),
     };
-    promotion::roll_back(&state, request).await?;
+    promotion::roll_back(&state.promotions(), request).await?;
     user.session.flash(
         "info",
         "Rollback started; the stage card shows its progress.",

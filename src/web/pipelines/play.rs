@@ -180,7 +180,7 @@ pub async fn start(
         source,
         actor: user.user.clone(),
     };
-    promotion::start(&state, request).await?;
+    promotion::start(&state.promotions(), request).await?;
     if wants_fragment(&req) {
         let mut response = fragment(&state, &user, scope, StatusCode::OK, None).await?;
         // Close the confirmation dialog.

@@ -109,7 +109,7 @@ impl TestPipeline {
             source,
             actor,
         };
-        promotion::start(&app.state, request).await
+        promotion::start(&app.state.promotions(), request).await
     }
 
     /// Play stage `index` as mark (a member) and wait for the end.
