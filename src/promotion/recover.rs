@@ -32,7 +32,7 @@ pub async fn recover(ctx: &Ctx) -> Result<(), AppError> {
                 "The server stopped during this promotion, before it changed {}.",
                 deployment.target_name
             );
-            finish(&ctx, &deployment, reason).await?;
+            finish(ctx, &deployment, reason).await?;
             continue;
         };
         let id = deployment.id.clone();
