@@ -2,7 +2,6 @@
 //! administrators are created from the environment; restarts keep sessions; `--help` explains.
 
 use std::process::Stdio;
-use std::time::Duration;
 
 use reqwest::StatusCode;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -30,7 +29,7 @@ async fn run(
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut lines = BufReader::new(stdout).lines();
     let mut seen = Vec::new();
-    let url = tokio::time::timeout(Duration::from_secs(30), async {
+    let url = tokio::time::timeout(crate::helpers::patience(30), async {
         while let Some(line) = lines.next_line().await? {
             seen.push(line.clone());
             if let Some(rest) = line.strip_prefix("redstage is listening on ") {

@@ -244,7 +244,7 @@ async fn the_comms_websocket_works_through_the_instance_origin() -> TestResult {
 
     // Node-RED answers with its retained notifications, e.g. the running state.
     let mut received = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = tokio::time::Instant::now() + crate::helpers::patience(10);
     while !received.contains("notification/runtime-state") {
         let n = tokio::time::timeout_at(deadline, socket.read(&mut buffer)).await??;
         assert!(n > 0, "connection closed; got {received}");

@@ -93,12 +93,12 @@ async fn a_websocket_flow_echoes_through_the_instance_origin() -> TestResult {
     let host = origin.trim_start_matches("http://");
     // The listener opens once the flows have started (until then Node-RED leaves the upgrade
     // unanswered): try again until it does.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + crate::helpers::patience(20);
     let (mut socket, answer) = loop {
         let mut request = format!("ws://{}/ws/echo", app.socket()).into_client_request()?;
         request.headers_mut().insert("Host", host.parse()?);
         let attempt = tokio_tungstenite::connect_async(request);
-        match tokio::time::timeout(std::time::Duration::from_secs(2), attempt).await {
+        match tokio::time::timeout(crate::helpers::patience(2), attempt).await {
             Ok(Ok(connected)) => break connected,
             _ if tokio::time::Instant::now() > deadline => return Err("no websocket".into()),
             _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
@@ -107,7 +107,7 @@ async fn a_websocket_flow_echoes_through_the_instance_origin() -> TestResult {
     assert_eq!(answer.status().as_u16(), 101);
     for text in ["hello", "ünïcode ✓", ""] {
         socket.send(Message::text(text)).await?;
-        let echoed = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        let echoed = tokio::time::timeout(crate::helpers::patience(10), socket.next())
             .await?
             .ok_or("closed")??;
         assert_eq!(echoed.into_text()?.as_str(), format!("echo: {text}"));

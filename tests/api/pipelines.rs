@@ -171,7 +171,7 @@ async fn any_sequence_of_stage_edits_keeps_positions_consistent() -> TestResult 
     // The expected order, by stage name, next to what the page shows.
     let mut expected: Vec<String> = Vec::new();
     let mut shown: Vec<ShownStage> = Vec::new();
-    let mut rng = rand::rng();
+    let mut rng = seeded_rng("any_sequence_of_stage_edits_keeps_positions_consistent");
     for step in 0..40 {
         let unused: Vec<usize> = (0..ids.len())
             .filter(|i| !expected.contains(&format!("S{i}")))

@@ -39,7 +39,7 @@ async fn a_flows_page_cannot_act_as_the_administrator_who_opens_it() -> TestResu
     chrome.sign_in(ADMIN, ADMIN_PASSWORD).await?;
     let link = format!("{}/evil?platform={}", app.origin(&dev).await?, app.address);
     chrome.client.goto(&link).await?;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + crate::helpers::patience(60);
     while chrome.js("return document.title;").await? != json!("done") {
         assert!(
             tokio::time::Instant::now() < deadline,

@@ -16,7 +16,9 @@ use tokio::process::{Child, Command};
 use crate::helpers::Res;
 
 /// How long to wait for something to appear on a page.
-pub const PATIENCE: Duration = Duration::from_secs(20);
+pub fn patience() -> Duration {
+    crate::helpers::patience(20)
+}
 
 /// One browser session.
 pub struct Chrome {
@@ -188,7 +190,7 @@ impl Chrome {
         Ok(self
             .client
             .wait()
-            .at_most(PATIENCE)
+            .at_most(patience())
             .for_element(Locator::Css(css))
             .await
             .map_err(|e| format!("waiting for {css}: {e}"))?)
@@ -196,7 +198,7 @@ impl Chrome {
 
     /// Wait until the element `css` has text containing `needle`; the text.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> Res<String> {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let deadline = tokio::time::Instant::now() + patience();
         loop {
             // innerText, as the user reads it (WebDriver's own text is empty inside dialogs).
             let script =

@@ -106,7 +106,7 @@ async fn typing_and_open_menus_survive_live_updates_during_a_promotion() -> Test
         "return !document.querySelector(\"{production} .deploy-progress\") && \
          !!document.querySelector(\"{production} .last-deployed, {production} .deploy-result\");"
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let deadline = tokio::time::Instant::now() + crate::helpers::patience(120);
     while chrome.js(&finished).await? != json!(true) {
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -151,7 +151,7 @@ async fn someone_elses_edit_shows_once_the_user_leaves_the_pipeline() -> TestRes
     chrome
         .js("document.activeElement.blur(); document.querySelector('details.rename').open = false; return true;")
         .await?;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(25);
+    let deadline = tokio::time::Instant::now() + crate::helpers::patience(25);
     let heading = "return document.querySelector('details.rename h2').innerText;";
     while chrome.js(heading).await? != json!("Theirs") {
         assert!(

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::Chrome;
-use super::chrome::PATIENCE;
+use super::chrome::patience;
 use crate::helpers::*;
 
 /// Roll back the newest push (QA -> Production) from the history of the pipeline on `pipelines`.
@@ -32,7 +32,7 @@ pub async fn roll_back_the_last_push(chrome: &Chrome, app: &TestApp, prod: &str)
         .await?;
     chrome.assert_clean("after the rollback").await?;
     // Production ran no flows before that push: /hello is gone again.
-    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let deadline = tokio::time::Instant::now() + patience();
     while app.flow_get(prod, "/hello").await?.status() != reqwest::StatusCode::NOT_FOUND {
         if tokio::time::Instant::now() > deadline {
             return Err("Production still serves /hello after the rollback".into());
@@ -44,7 +44,7 @@ pub async fn roll_back_the_last_push(chrome: &Chrome, app: &TestApp, prod: &str)
 
 /// The text of the browser's confirmation dialog, once it is open.
 async fn wait_for_alert(chrome: &Chrome) -> Res<String> {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let deadline = tokio::time::Instant::now() + patience();
     loop {
         match chrome.client.get_alert_text().await {
             Ok(text) => return Ok(text),

@@ -15,7 +15,7 @@ async fn order(chrome: &Chrome) -> Res<Vec<String>> {
 
 /// Wait until the cards show `expected` (an htmx swap is under way).
 async fn wait_for_order(chrome: &Chrome, expected: &[&str]) -> Res<()> {
-    let deadline = tokio::time::Instant::now() + super::chrome::PATIENCE;
+    let deadline = tokio::time::Instant::now() + super::chrome::patience();
     loop {
         let shown = order(chrome).await?;
         if shown == expected {

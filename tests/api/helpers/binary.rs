@@ -51,7 +51,7 @@ pub async fn run_logged(
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut lines = BufReader::new(stdout).lines();
     let (mut password, mut url) = (None, None);
-    tokio::time::timeout(Duration::from_secs(30), async {
+    tokio::time::timeout(crate::helpers::patience(30), async {
         while let Some(line) = lines.next_line().await? {
             if let Some(rest) = line.trim().strip_prefix("password:") {
                 password = Some(rest.trim().to_owned());
@@ -83,7 +83,7 @@ pub fn link_node_red(data_dir: &Path) -> Res<()> {
 
 /// Poll `path` until `ok` holds for its answer.
 pub async fn eventually(who: &Browser, path: &str, ok: impl Fn(&Page) -> bool) -> Res<Page> {
-    let deadline = Instant::now() + Duration::from_secs(240);
+    let deadline = Instant::now() + crate::helpers::patience(240);
     loop {
         let page = who.get(path).await?;
         if ok(&page) {

@@ -31,7 +31,9 @@ pub struct TestPipeline {
 }
 
 /// How long a promotion may take in tests (module installs use npm; restores may restart).
-const PROMOTION_TIMEOUT: Duration = Duration::from_secs(180);
+fn promotion_timeout() -> Duration {
+    crate::helpers::patience(180)
+}
 
 /// Run database work on the server's pool.
 pub async fn db<T: Send + 'static>(
@@ -135,7 +137,7 @@ pub async fn deployment(app: &TestApp, id: &DeploymentId) -> Res<Deployment> {
 /// Poll the deployment row (as the stage card does) until it is over; the row, and every
 /// step it was seen in.
 pub async fn finished(app: &TestApp, id: &DeploymentId) -> Res<(Deployment, Vec<String>)> {
-    let deadline = Instant::now() + PROMOTION_TIMEOUT;
+    let deadline = Instant::now() + promotion_timeout();
     let mut steps: Vec<String> = Vec::new();
     loop {
         let row = deployment(app, id).await?;

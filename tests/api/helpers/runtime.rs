@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 use super::{Browser, Page, Res, TestApp};
 
 /// How long a runtime may take to reach a state (the first start installs Node-RED with npm).
-pub const START_TIMEOUT: Duration = Duration::from_secs(240);
+pub fn start_timeout() -> Duration {
+    super::patience(240)
+}
 
 /// A flow file from `tests/fixtures/flows`.
 pub fn flow_file(name: &str) -> Res<Value> {
@@ -98,7 +100,7 @@ impl TestApp {
 impl Browser {
     /// Poll the instance's status card (as htmx does) until it shows `state`; the last card.
     pub async fn wait_for_state(&self, id: &str, state: &str) -> Res<Page> {
-        let deadline = Instant::now() + START_TIMEOUT;
+        let deadline = Instant::now() + start_timeout();
         loop {
             let page = self.get_htmx(&format!("/instance/{id}/status")).await?;
             let shown = page.attr("[data-state]", "data-state").unwrap_or_default();
@@ -125,7 +127,7 @@ impl TestApp {
         id: &str,
         old: Option<u32>,
     ) -> Res<u32> {
-        let deadline = Instant::now() + START_TIMEOUT;
+        let deadline = Instant::now() + start_timeout();
         loop {
             who.wait_for_state(id, "running").await?;
             match self.pid(id) {

@@ -74,7 +74,7 @@ async fn the_confirmation_refuses_before_it_reads_either_runtime() -> TestResult
     for id in [&dev, &prod] {
         block_readers(&app.runtimes.user_dir(&id.clone().into()).join("flows.json"))?;
     }
-    let patience = std::time::Duration::from_secs(20);
+    let patience = crate::helpers::patience(20);
     for who in [&f.viewer, &f.member] {
         let refused = tokio::time::timeout(patience, who.get(&play)).await;
         let refused = refused.map_err(|_| "the plan was built before the role was checked")??;
