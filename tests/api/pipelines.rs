@@ -1,14 +1,15 @@
-//! DevOps Pipelines: adding pipelines and stages, the instance picker, stage order through any
-//! sequence of edits, htmx fragments that are also full pages; `access`: who may do what, and the
-//! page's paging and query count.
+//! DevOps Pipelines: adding pipelines and stages, the instance picker, htmx fragments that are
+//! also full pages; `property`: stage order through any sequence of edits; `rename`: renaming and
+//! deleting pipelines; `access`: who may do what, and the page's paging and query count.
 
-use rand::Rng;
 use reqwest::StatusCode;
 
 use crate::helpers::*;
 
 mod access;
 mod live;
+mod property;
+mod rename;
 
 /// A team, an application with `names` instances (not waited for), and a pipeline.
 async fn setup(app: &TestApp, names: &[&str]) -> Res<(Fixture, Vec<String>, String)> {
@@ -165,58 +166,6 @@ async fn the_instance_picker_offers_only_unused_instances_of_this_application() 
 }
 
 #[tokio::test]
-async fn any_sequence_of_stage_edits_keeps_positions_consistent() -> TestResult {
-    let app = spawn_app().await;
-    let (f, ids, p) = setup(&app, &["A", "B", "C", "D", "E"]).await?;
-    // The expected order, by stage name, next to what the page shows.
-    let mut expected: Vec<String> = Vec::new();
-    let mut shown: Vec<ShownStage> = Vec::new();
-    let mut rng = seeded_rng("any_sequence_of_stage_edits_keeps_positions_consistent");
-    for step in 0..40 {
-        let unused: Vec<usize> = (0..ids.len())
-            .filter(|i| !expected.contains(&format!("S{i}")))
-            .collect();
-        let at = (!shown.is_empty()).then(|| rng.random_range(0..shown.len()));
-        match (rng.random_range(0..4), at) {
-            (0 | 1, _) if !unused.is_empty() => {
-                let i = unused[rng.random_range(0..unused.len())];
-                let name = format!("S{i}");
-                let after = rng.random_bool(0.5);
-                let anchor =
-                    at.map(|a| (if after { "after" } else { "before" }, shown[a].0.as_str()));
-                app.stage(&f.member, &p, &name, &ids[i], anchor).await?;
-                let index = at.map_or(expected.len(), |a| if after { a + 1 } else { a });
-                expected.insert(index, name);
-            }
-            (2, Some(a)) => {
-                let left = rng.random_bool(0.5);
-                f.member
-                    .post(
-                        &format!("/stage/{}/move", shown[a].0),
-                        &[("direction", if left { "left" } else { "right" })],
-                    )
-                    .await?;
-                match left {
-                    true if a > 0 => expected.swap(a, a - 1),
-                    false if a + 1 < expected.len() => expected.swap(a, a + 1),
-                    _ => {}
-                }
-            }
-            (_, Some(a)) => {
-                f.member
-                    .post(&format!("/stage/{}/delete", shown[a].0), &[])
-                    .await?;
-                expected.remove(a);
-            }
-            _ => continue,
-        }
-        shown = f.member.stages(&f.app_id, &p).await?;
-        assert_eq!(names(&shown), expected, "step {step}");
-    }
-    Ok(())
-}
-
-#[tokio::test]
 async fn stage_edits_answer_htmx_with_the_pipeline_block_and_every_url_is_a_page() -> TestResult {
     let app = spawn_app().await;
     let (f, ids, p) = setup(&app, &["Development", "Production"]).await?;
@@ -305,61 +254,5 @@ async fn stage_edits_answer_htmx_with_the_pipeline_block_and_every_url_is_a_page
         .await?;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(invalid.text().await?.contains("Enter a name."));
-    Ok(())
-}
-
-#[tokio::test]
-async fn pipelines_are_renamed_and_deleted_without_touching_instances() -> TestResult {
-    let app = spawn_app().await;
-    let (f, ids, p) = setup(&app, &["Development"]).await?;
-    app.stage(&f.member, &p, "Development", &ids[0], None)
-        .await?;
-    let page = f
-        .member
-        .post(
-            &format!("/instance/{}/delete", ids[0]),
-            &[("confirm", "Development")],
-        )
-        .await?;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        page.field_error("confirm")
-            .is_some_and(|m| m.contains("is a stage of the pipeline Release"))
-    );
-
-    f.member
-        .post(&format!("/pipeline/{p}/rename"), &[("name", "Main line")])
-        .await?;
-    let list = f
-        .member
-        .get(&format!("/application/{}/pipelines", f.app_id))
-        .await?;
-    assert_eq!(
-        list.text(&format!("#pipeline-{p} h2")).as_deref(),
-        Some("Main line")
-    );
-    let page = f.member.post(&format!("/pipeline/{p}/delete"), &[]).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let list = f
-        .member
-        .get(&format!("/application/{}/pipelines", f.app_id))
-        .await?;
-    assert_eq!(list.count("section.pipeline"), 0);
-    assert_eq!(
-        f.member
-            .get(&format!("/instance/{}/overview", ids[0]))
-            .await?
-            .status,
-        StatusCode::OK,
-        "the instance stays"
-    );
-    let page = f
-        .member
-        .post(
-            &format!("/instance/{}/delete", ids[0]),
-            &[("confirm", "Development")],
-        )
-        .await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "now it can go");
     Ok(())
 }
