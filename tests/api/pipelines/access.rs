@@ -134,17 +134,24 @@ async fn owners_protect_instances_and_members_see_play_disabled_with_the_reason(
 }
 
 /// SQL statements the server ran for one GET of `path` (calibrated against the stats request itself).
+/// The counter is the server's, so background work (a session's last-seen write, a runtime's
+/// bookkeeping) can only add to a sample: each figure is the least of three samples.
 async fn queries_for(admin: &Browser, path: &str) -> Res<u64> {
     let count = |page: Page| -> Res<u64> {
         let stats: serde_json::Value = serde_json::from_str(&page.body)?;
         Ok(stats["sql_queries"].as_u64().ok_or("no counter")?)
     };
-    let before = count(admin.get("/admin/stats").await?)?;
-    let calibration = count(admin.get("/admin/stats").await?)? - before;
-    let start = count(admin.get("/admin/stats").await?)?;
-    assert_eq!(admin.get(path).await?.status, StatusCode::OK);
-    let end = count(admin.get("/admin/stats").await?)?;
-    Ok(end - start - calibration)
+    let (mut calibration, mut with_page) = (u64::MAX, u64::MAX);
+    for _ in 0..3 {
+        let before = count(admin.get("/admin/stats").await?)?;
+        let after = count(admin.get("/admin/stats").await?)?;
+        calibration = calibration.min(after - before);
+        let start = count(admin.get("/admin/stats").await?)?;
+        assert_eq!(admin.get(path).await?.status, StatusCode::OK);
+        let end = count(admin.get("/admin/stats").await?)?;
+        with_page = with_page.min(end - start);
+    }
+    Ok(with_page - calibration)
 }
 
 #[tokio::test]
