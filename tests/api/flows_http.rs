@@ -124,11 +124,22 @@ async fn server_sent_events_from_a_flow_stream_through_the_instance_origin() -> 
     f.member.wait_for_state(&id, "running").await?;
     app.deploy(&id, "sse.json", None).await?;
     let origin = app.stranger_at(&id).await?;
-    let mut events = origin
-        .client
-        .get(format!("{}/events", origin.base))
-        .send()
-        .await?;
+    // Node-RED registers the flow's route once its flows have started, a moment after the
+    // deploy answers (until then it says 404): open the stream again until the route is there.
+    let deadline = tokio::time::Instant::now() + crate::helpers::patience(20);
+    let mut events = loop {
+        let events = origin
+            .client
+            .get(format!("{}/events", origin.base))
+            .send()
+            .await?;
+        if events.status() != reqwest::StatusCode::NOT_FOUND
+            || tokio::time::Instant::now() > deadline
+        {
+            break events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     let kind = events.headers()["content-type"].to_str()?.to_owned();
     assert_eq!(
         kind,
