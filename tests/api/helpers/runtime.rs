@@ -142,7 +142,7 @@ impl TestApp {
 
     /// GET a flow endpoint until it answers 200 (flows start right after a deploy); its JSON.
     pub async fn flow_json_eventually(&self, id: &str, path: &str) -> Res<Value> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + super::patience(20);
         loop {
             match self.flow_get(id, path).await {
                 Ok(response) if response.status() == StatusCode::OK => {

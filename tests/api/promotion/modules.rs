@@ -86,7 +86,7 @@ async fn module_removed_after_failure(locked: bool) -> TestResult {
     assert!(!prod_dir.join("node_modules").join(RANDOM).exists());
     let package = std::fs::read_to_string(prod_dir.join("package.json"))?;
     assert!(!package.contains(RANDOM), "{package}");
-    let hello: Value = app.flow_get(&l.prod, "/hello").await?.json().await?;
+    let hello: Value = app.flow_json_eventually(&l.prod, "/hello").await?;
     assert_eq!(hello["flowVersion"], json!("0"), "the previous flows run");
     Ok(())
 }
@@ -169,7 +169,7 @@ async fn a_module_the_targets_deny_list_names_is_refused_before_anything_changes
     assert_eq!(app.pid(&l.prod), prod_pid, "no restart");
     let prod_dir = app.settings.instances_dir().join(&l.prod);
     assert!(!prod_dir.join("node_modules").join(RANDOM).exists());
-    let hello: Value = app.flow_get(&l.prod, "/hello").await?.json().await?;
+    let hello: Value = app.flow_json_eventually(&l.prod, "/hello").await?;
     assert_eq!(hello["flowVersion"], json!("0"));
     Ok(())
 }
@@ -213,7 +213,7 @@ async fn a_node_type_the_source_lacks_too_is_refused_before_anything_is_installe
         !catalog.modules.contains_key(RANDOM),
         "nothing was installed"
     );
-    let hello: Value = app.flow_get(&l.prod, "/hello").await?.json().await?;
+    let hello: Value = app.flow_json_eventually(&l.prod, "/hello").await?;
     assert_eq!(hello["flowVersion"], json!("0"));
     Ok(())
 }
