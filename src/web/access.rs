@@ -1,8 +1,147 @@
-//! Authorisation checks shared by handlers: the role in the object's team decides, never a form field.
+//! Authorisation shared by handlers: one extractor, [`Access`], loads the object a route names,
+//! resolves its team and checks the member's role there (404 for outsiders, 403 with a reason for
+//! members whose role does not allow it). The role in the object's team decides, never a form field.
 
-use crate::db::models::teams::Membership;
-use crate::domain::roles::{Action, Role};
+use std::marker::PhantomData;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::auth::CurrentUser;
+use crate::db::Conn;
+use crate::db::ids::{ApplicationId, DeploymentId, InstanceId, PipelineId, StageId, UserId};
+use crate::db::models::applications::{self, ApplicationScope};
+use crate::db::models::deployments::{self, DeploymentScope};
+use crate::db::models::instances::{self, InstanceScope};
+use crate::db::models::pipelines::{self, PipelineScope};
+use crate::db::models::stages::{self, StageScope};
+use crate::db::models::teams::{self, Membership};
+use crate::domain::roles::{Action, Role, may_change_instance};
 use crate::error::AppError;
+use crate::state::AppState;
+
+/// An object a route names by a path segment, loaded as the signed-in member sees it.
+pub trait Scope: Sized + Send + 'static {
+    /// The path segment that names it (`{id}`, `{slug}`).
+    const SEGMENT: &'static str;
+    /// Load it for `user`: `NotFound` unless they are in its team.
+    fn load(conn: &mut Conn, key: String, user: &UserId) -> Result<Self, AppError>;
+    /// The member's team and role there.
+    fn membership(&self) -> &Membership;
+}
+
+/// What a route needs the member to be allowed to do with the object.
+pub trait Need<S> {
+    /// `Ok` when they may, otherwise the refusal.
+    fn check(scope: &S) -> Result<(), AppError>;
+}
+
+/// The object named by the route, loaded and authorised for the signed-in user.
+pub struct Access<S, N = can::View> {
+    /// Who asks.
+    pub user: CurrentUser,
+    /// What they asked about, with their membership.
+    pub scope: S,
+    need: PhantomData<fn() -> N>,
+}
+
+impl<S: Scope, N: Need<S> + 'static> FromRequest for Access<S, N> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let key = req.match_info().get(S::SEGMENT).map(str::to_owned);
+        Box::pin(async move {
+            let user = user.await?;
+            let state = state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no state")))?;
+            let key = key.ok_or(AppError::NotFound)?;
+            let uid = user.user.id.clone();
+            let scope = state.db.run(move |conn| S::load(conn, key, &uid)).await?;
+            N::check(&scope)?;
+            Ok(Access {
+                user,
+                scope,
+                need: PhantomData,
+            })
+        })
+    }
+}
+
+macro_rules! scopes {
+    ($($scope:ty, $segment:literal, |$conn:ident, $key:ident, $user:ident| $load:expr, |$s:ident| $membership:expr;)*) => {$(
+        impl Scope for $scope {
+            const SEGMENT: &'static str = $segment;
+            fn load($conn: &mut Conn, $key: String, $user: &UserId) -> Result<Self, AppError> {
+                $load
+            }
+            fn membership(&self) -> &Membership {
+                let $s = self;
+                $membership
+            }
+        }
+    )*};
+}
+
+scopes! {
+    Membership, "slug", |c, k, u| teams::scope(c, &k, u), |s| s;
+    ApplicationScope, "id", |c, k, u| applications::scope(c, &ApplicationId::from(k), u), |s| &s.membership;
+    InstanceScope, "id", |c, k, u| instances::scope(c, &InstanceId::from(k), u), |s| &s.membership;
+    PipelineScope, "id", |c, k, u| pipelines::scope(c, &PipelineId::from(k), u), |s| &s.membership;
+    StageScope, "id", |c, k, u| stages::scope(c, &StageId::from(k), u), |s| &s.pipeline.membership;
+    DeploymentScope, "id", |c, k, u| deployments::scope(c, &DeploymentId::from(k), u), |s| &s.pipeline.membership;
+}
+
+/// What a route needs, one marker per [`Action`] (and [`can::ChangeInstance`]).
+pub mod can {
+    use super::{Action, AppError, InstanceScope, Need, Scope, may_change_instance, require};
+
+    macro_rules! needs {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("The member's role allows [`Action::", stringify!($name), "`].")]
+            pub struct $name;
+            impl<S: Scope> Need<S> for $name {
+                fn check(scope: &S) -> Result<(), AppError> {
+                    require(scope.membership(), Action::$name)
+                }
+            }
+        )*};
+    }
+
+    needs!(
+        View,
+        ManageMembers,
+        EditApplications,
+        DeleteApplications,
+        ManageInstances,
+        ManagePipelines,
+        Promote,
+        ManageProtected
+    );
+
+    /// Changing an instance: [`Action::ManageInstances`], and for a protected instance only its
+    /// team's owners (with the reason).
+    pub struct ChangeInstance;
+    impl Need<InstanceScope> for ChangeInstance {
+        fn check(scope: &InstanceScope) -> Result<(), AppError> {
+            require(&scope.membership, Action::ManageInstances)?;
+            if may_change_instance(scope.membership.role, scope.instance.protected) {
+                return Ok(());
+            }
+            Err(AppError::Forbidden(protected_reason(scope)))
+        }
+    }
+
+    /// Why a member cannot change a protected instance, and what they still can do.
+    pub fn protected_reason(scope: &InstanceScope) -> String {
+        format!(
+            "{} is protected: only owners of {} can change its settings, environment or flows, or delete or duplicate it. You can still start, stop and restart it.",
+            scope.instance.name, scope.membership.team.name
+        )
+    }
+}
 
 /// Refuse with 403 and a message naming the role when the member may not do `action`.
 pub fn require(membership: &Membership, action: Action) -> Result<(), AppError> {

@@ -269,3 +269,26 @@ pub fn history(conn: &mut Conn, pipeline: &PipelineId, limit: i64) -> QueryResul
         .select(Deployment::as_select())
         .load(conn)
 }
+
+/// A deployment with its pipeline, as seen by a member of its team.
+#[derive(Debug, Clone)]
+pub struct DeploymentScope {
+    /// The deployment.
+    pub deployment: Deployment,
+    /// Its pipeline, application and the viewer's membership.
+    pub pipeline: super::pipelines::PipelineScope,
+}
+
+/// The deployment as seen by `user`; `NotFound` for unknown ones and outsiders alike.
+pub fn scope(
+    conn: &mut Conn,
+    id: &DeploymentId,
+    user: &crate::db::ids::UserId,
+) -> Result<DeploymentScope, crate::error::AppError> {
+    let deployment = find(conn, id)?;
+    let pipeline = super::pipelines::scope(conn, &deployment.pipeline_id, user)?;
+    Ok(DeploymentScope {
+        deployment,
+        pipeline,
+    })
+}

@@ -172,3 +172,23 @@ pub fn pipelines_using(conn: &mut Conn, instance: &InstanceId) -> QueryResult<Ve
         .distinct()
         .load(conn)
 }
+
+/// A stage with its pipeline, as seen by a member of its team.
+#[derive(Debug, Clone)]
+pub struct StageScope {
+    /// The stage.
+    pub stage: Stage,
+    /// Its pipeline, application and the viewer's membership.
+    pub pipeline: super::pipelines::PipelineScope,
+}
+
+/// The stage as seen by `user`; `NotFound` for unknown stages and outsiders alike.
+pub fn scope(
+    conn: &mut Conn,
+    id: &StageId,
+    user: &crate::db::ids::UserId,
+) -> Result<StageScope, AppError> {
+    let stage = find(conn, id)?;
+    let pipeline = super::pipelines::scope(conn, &stage.pipeline_id, user)?;
+    Ok(StageScope { stage, pipeline })
+}

@@ -9,12 +9,12 @@ use crate::auth::CurrentUser;
 use crate::db::ids::ApplicationId;
 use crate::db::models::applications::{self, Application, ApplicationScope};
 use crate::db::models::instances;
-use crate::db::models::teams::{self, Team};
+use crate::db::models::teams::{Membership, Team};
 use crate::domain::names;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::access::require;
+use crate::web::access::{Access, can};
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 
 #[derive(Template)]
@@ -89,18 +89,6 @@ fn settings_page(
     })
 }
 
-async fn load(
-    user: &CurrentUser,
-    state: &AppState,
-    id: ApplicationId,
-) -> Result<ApplicationScope, AppError> {
-    let uid = user.user.id.clone();
-    state
-        .db
-        .run(move |conn| applications::scope(conn, &id, &uid))
-        .await
-}
-
 fn current_values(scope: &ApplicationScope) -> AppForm {
     AppForm {
         name: scope.application.name.clone(),
@@ -115,11 +103,8 @@ pub async fn root(id: web::Path<ApplicationId>) -> HttpResponse {
 
 /// `GET /application/{id}/settings`.
 pub async fn settings(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<ApplicationId>,
+    Access { user, scope, .. }: Access<ApplicationScope>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     let form = current_values(&scope);
     render(
         StatusCode::OK,
@@ -138,16 +123,12 @@ const DUPLICATE_NAME: &str = "This team already has an application with this nam
 
 /// `GET /team/{slug}/applications/new`.
 pub async fn new_form(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
+    Access {
+        user,
+        scope: membership,
+        ..
+    }: Access<Membership, can::EditApplications>,
 ) -> Result<HttpResponse, AppError> {
-    let uid = user.user.id.clone();
-    let membership = state
-        .db
-        .run(move |conn| teams::scope(conn, &slug, &uid))
-        .await?;
-    require(&membership, Action::EditApplications)?;
     let page = NewPage {
         chrome: chrome(&user, "New application", Some(&membership.team))?,
         team: membership.team,
@@ -160,17 +141,14 @@ pub async fn new_form(
 
 /// `POST /team/{slug}/applications`.
 pub async fn create(
-    user: CurrentUser,
+    Access {
+        user,
+        scope: membership,
+        ..
+    }: Access<Membership, can::EditApplications>,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
     form: web::Form<AppForm>,
 ) -> Result<HttpResponse, AppError> {
-    let uid = user.user.id.clone();
-    let membership = state
-        .db
-        .run(move |conn| teams::scope(conn, &slug, &uid))
-        .await?;
-    require(&membership, Action::EditApplications)?;
     let (name, description, mut errors) = validate(&form);
     if !errors.any() {
         let team_id = membership.team.id.clone();
@@ -201,13 +179,10 @@ pub async fn create(
 
 /// `POST /application/{id}/settings`: rename / re-describe.
 pub async fn update(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<ApplicationScope, can::EditApplications>,
     state: web::Data<AppState>,
-    id: web::Path<ApplicationId>,
     form: web::Form<AppForm>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::EditApplications)?;
     let (name, description, mut errors) = validate(&form);
     if !errors.any() {
         let app_id = scope.application.id.clone();
@@ -230,22 +205,34 @@ pub async fn update(
 
 /// `POST /application/{id}/delete`: owners only, confirmed by typing the name.
 pub async fn delete(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<ApplicationScope, can::DeleteApplications>,
     state: web::Data<AppState>,
-    id: web::Path<ApplicationId>,
     form: web::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::DeleteApplications)?;
-    if form.confirm.trim() != scope.application.name {
+    let refusal = if form.confirm.trim() != scope.application.name {
+        Some("Type the application name exactly to confirm.".to_owned())
+    } else {
+        delete_if_empty(&state, &scope).await?
+    };
+    if let Some(message) = refusal {
         let mut errors = FormErrors::default();
-        errors.add("confirm", "Type the application name exactly to confirm.");
+        errors.add("confirm", message);
         let values = current_values(&scope);
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &settings_page(&user, scope, values, errors)?,
-        );
+        let page = settings_page(&user, scope, values, errors)?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    user.session.flash(
+        "success",
+        format!("Application {} deleted.", scope.application.name),
+    )?;
+    Ok(see_other(&scope.membership.team.applications_url()))
+}
+
+/// Delete the application unless it still holds instances (then why not).
+async fn delete_if_empty(
+    state: &AppState,
+    scope: &ApplicationScope,
+) -> Result<Option<String>, AppError> {
     let app_id = scope.application.id.clone();
     let held = state
         .db
@@ -257,20 +244,10 @@ pub async fn delete(
             Ok(count)
         })
         .await?;
-    if held > 0 {
-        let mut errors = FormErrors::default();
-        let message = format!(
+    Ok((held > 0).then(|| {
+        format!(
             "{} still holds {held} instance(s): delete them first (instance Settings > Danger zone).",
             scope.application.name
-        );
-        errors.add("confirm", message);
-        let values = current_values(&scope);
-        let page = settings_page(&user, scope, values, errors)?;
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    user.session.flash(
-        "success",
-        format!("Application {} deleted.", scope.application.name),
-    )?;
-    Ok(see_other(&scope.membership.team.applications_url()))
+        )
+    }))
 }

@@ -5,14 +5,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::auth::CurrentUser;
-use crate::db::ids::InstanceId;
 use crate::db::models::instances::InstanceScope;
 use crate::domain::roles::Action;
 use crate::domain::states::DesiredState;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::access::require;
-use crate::web::instances::pages::load;
+use crate::web::access::{Access, can};
 use crate::web::instances::view::StatusView;
 use crate::web::views::{render, see_other, wants_fragment};
 
@@ -26,12 +24,10 @@ struct StatusFragment {
 
 /// `GET /instance/{id}/status`: the live status card (htmx); a full navigation gets the overview.
 pub async fn status(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     if !wants_fragment(&req) {
         return Ok(see_other(&crate::web::urls::instance_overview(
             &scope.instance.id,
@@ -68,43 +64,39 @@ enum Control {
 
 /// `POST /instance/{id}/start`.
 pub async fn start(
-    user: CurrentUser,
+    access: Access<InstanceScope, can::ManageInstances>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
-    control(user, state, req, id, Control::Start).await
+    control(access, state, req, Control::Start).await
 }
 
 /// `POST /instance/{id}/stop`.
 pub async fn stop(
-    user: CurrentUser,
+    access: Access<InstanceScope, can::ManageInstances>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
-    control(user, state, req, id, Control::Stop).await
+    control(access, state, req, Control::Stop).await
 }
 
 /// `POST /instance/{id}/restart`.
 pub async fn restart(
-    user: CurrentUser,
+    access: Access<InstanceScope, can::ManageInstances>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
-    control(user, state, req, id, Control::Restart).await
+    control(access, state, req, Control::Restart).await
 }
 
 async fn control(
-    user: CurrentUser,
+    Access {
+        user, mut scope, ..
+    }: Access<InstanceScope, can::ManageInstances>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<InstanceId>,
     what: Control,
 ) -> Result<HttpResponse, AppError> {
-    let mut scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManageInstances)?;
     let id = scope.instance.id.clone();
     // Answer with the state the command leads to, not the one before it (briefly wait for it).
     let mut changes = state.runtimes.runtime(&id).subscribe();

@@ -1,18 +1,19 @@
 //! Instance environment variables: add, edit, delete. Values reach the runtime as process
 //! environment at its next start; hidden values are never sent back to the browser nor logged.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
+use crate::db::Conn;
 use crate::db::ids::InstanceId;
 use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instances::{self, InstanceScope};
 use crate::domain::env;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::instances::settings::{Shown, load_for_change, settings_page};
+use crate::web::access::{Access, can};
+use crate::web::instances::settings::{Shown, refused};
 use crate::web::views::see_other;
 
 /// An add or edit form.
@@ -57,25 +58,15 @@ async fn refuse(
         .set("key", &form.key)
         .set("value", &form.value)
         .set("hidden", form.hidden.to_string());
-    settings_page(
-        user,
-        state,
-        scope,
-        "environment",
-        StatusCode::UNPROCESSABLE_ENTITY,
-        shown,
-    )
-    .await
+    refused(user, state, scope, "environment", shown).await
 }
 
 /// `POST /instance/{id}/settings/environment`: add a variable (an empty value = "needs a value").
 pub async fn add(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope, can::ChangeInstance>,
     state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
     form: web::Form<EnvForm>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load_for_change(&user, &state, id.into_inner()).await?;
     let mut shown = Shown::default();
     let (key, value) = validate(&form, &mut shown);
     if !shown.errors.any() {
@@ -104,44 +95,25 @@ pub async fn add(
 /// `POST /instance/{id}/settings/environment/{key}`: edit (rename, new value, hidden flag). An
 /// empty value on a hidden variable keeps the value it has.
 pub async fn update(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope, can::ChangeInstance>,
     state: web::Data<AppState>,
-    path: web::Path<(InstanceId, String)>,
+    path: web::Path<(String, String)>,
     form: web::Form<EnvForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, old_key) = path.into_inner();
-    let scope = load_for_change(&user, &state, id).await?;
+    let (_, old_key) = path.into_inner();
     let mut shown = Shown {
         editing: old_key.clone(),
         ..Shown::default()
     };
     let (key, value) = validate(&form, &mut shown);
     if !shown.errors.any() {
-        let (id, hidden, old) = (scope.instance.id.clone(), form.hidden, old_key.clone());
-        let updated = state.db.run(move |conn| {
-            let existing = env_vars::list(conn, &id)?
-                .into_iter()
-                .find(|v| v.key == old)
-                .ok_or(AppError::NotFound)?;
-            let keep_hidden_value = value.is_empty() && existing.hidden;
-            let value = if keep_hidden_value {
-                existing.value
-            } else {
-                Some(value).filter(|v| !v.is_empty())
-            };
-            env_vars::update(
-                conn,
-                &id,
-                &old,
-                &EnvVar {
-                    key: key.clone(),
-                    value,
-                    hidden,
-                },
-            )?;
-            instances::touch_config(conn, &id)?;
-            Ok(key)
-        });
+        let (id, old) = (scope.instance.id.clone(), old_key.clone());
+        let var = EnvVar {
+            key,
+            value: Some(value),
+            hidden: form.hidden,
+        };
+        let updated = state.db.run(move |conn| update_var(conn, &id, &old, var));
         match updated.await {
             Ok(key) => return saved(&user, &scope, format!("{key} saved.")).await,
             Err(e) if e.is_unique_violation() => shown
@@ -153,14 +125,36 @@ pub async fn update(
     refuse(&user, &state, scope, &form, shown).await
 }
 
+/// Save an edited variable (`var.value` as typed): an empty value on a hidden variable keeps the
+/// value it has. Returns the variable's (new) name.
+fn update_var(
+    conn: &mut Conn,
+    id: &InstanceId,
+    old: &str,
+    mut var: EnvVar,
+) -> Result<String, AppError> {
+    let existing = env_vars::list(conn, id)?
+        .into_iter()
+        .find(|v| v.key == old)
+        .ok_or(AppError::NotFound)?;
+    let typed = var.value.take().unwrap_or_default();
+    var.value = if typed.is_empty() && existing.hidden {
+        existing.value
+    } else {
+        Some(typed).filter(|v| !v.is_empty())
+    };
+    env_vars::update(conn, id, old, &var)?;
+    instances::touch_config(conn, id)?;
+    Ok(var.key)
+}
+
 /// `POST /instance/{id}/settings/environment/{key}/delete`.
 pub async fn delete(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope, can::ChangeInstance>,
     state: web::Data<AppState>,
-    path: web::Path<(InstanceId, String)>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, key) = path.into_inner();
-    let scope = load_for_change(&user, &state, id).await?;
+    let (_, key) = path.into_inner();
     let (id, gone) = (scope.instance.id.clone(), key.clone());
     state
         .db

@@ -6,11 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
+use crate::db::models::instances::InstanceScope;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::instances::pages::load;
+use crate::web::access::Access;
 use crate::web::instances::view::InstanceHeader;
 use crate::web::views::{Chrome, chrome, render, see_other, wants_fragment};
 
@@ -44,11 +44,9 @@ fn next_after(lines: &[(u64, String)], after: u64) -> u64 {
 
 /// `GET /instance/{id}/logs`: the last lines of the runtime's output, followed live.
 pub async fn logs(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope>,
     state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     let lines = state.runtimes.runtime(&scope.instance.id).logs.since(0);
     let h = InstanceHeader::new(scope, "logs", &state.origins);
     let next = next_after(&lines, 0);
@@ -63,13 +61,11 @@ pub async fn logs(
 
 /// `GET /instance/{id}/logs/lines?after=N`: new lines for the live view (htmx).
 pub async fn log_lines(
-    user: CurrentUser,
+    Access { scope, .. }: Access<InstanceScope>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<InstanceId>,
     query: web::Query<After>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     if !wants_fragment(&req) {
         return Ok(see_other(&crate::web::urls::instance_logs(
             &scope.instance.id,

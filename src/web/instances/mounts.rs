@@ -2,18 +2,16 @@
 //! instance's sandbox see (read-only or writable). Everyone on the team sees them; only platform
 //! administrators change them, since a folder can hold anything of the host's.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
-use crate::db::ids::InstanceId;
 use crate::db::models::instance_settings;
+use crate::db::models::instances::InstanceScope;
 use crate::domain::mounts;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::instances::pages::load;
-use crate::web::instances::settings::{Shown, save, settings_page};
+use crate::web::access::Access;
+use crate::web::instances::settings::{Shown, refused, save};
 
 /// The form.
 #[derive(Debug, Default, Deserialize)]
@@ -46,12 +44,10 @@ fn check_folders(text: &str, data_dir: &std::path::Path) -> Result<String, Strin
 
 /// `POST /instance/{id}/settings/mounts`: administrators only; applies at the next start.
 pub async fn mounts(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope>,
     state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
     form: web::Form<MountsForm>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     if !user.user.is_admin {
         return Err(AppError::Forbidden(
             "Only platform administrators give instances folders of this machine.".into(),
@@ -71,8 +67,7 @@ pub async fn mounts(
             let mut shown = Shown::default();
             shown.errors.add("sandbox_mounts", message);
             shown.values.set("sandbox_mounts", &form.sandbox_mounts);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            settings_page(&user, &state, scope, "security", status, shown).await
+            refused(&user, &state, scope, "security", shown).await
         }
     }
 }

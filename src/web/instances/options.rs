@@ -1,18 +1,18 @@
 //! Instance settings Editor, Palette and Security: validated, stored, rendered into settings.js
 //! at the next start (mapping documented in `nodered::settings_js`).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
-use crate::db::models::instance_settings;
+use crate::db::models::instance_settings::{self, InstanceSettings};
+use crate::db::models::instances::InstanceScope;
 use crate::domain::endpoints::EndpointAccess;
 use crate::domain::names;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::instances::settings::{Shown, load_for_change, save, settings_page};
+use crate::web::access::{Access, can};
+use crate::web::instances::settings::{Shown, refused, save};
 
 /// The Editor form.
 #[derive(Debug, Default, Deserialize)]
@@ -53,12 +53,10 @@ async fn current(
 
 /// `POST /instance/{id}/settings/editor`.
 pub async fn editor(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope, can::ChangeInstance>,
     state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
     form: web::Form<EditorForm>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load_for_change(&user, &state, id.into_inner()).await?;
     let mut shown = Shown::default();
     if !matches!(form.code_editor.as_str(), "monaco" | "ace") {
         shown.errors.add("code_editor", "Choose Monaco or Ace.");
@@ -75,15 +73,7 @@ pub async fn editor(
             .set("editor_enabled", form.editor_enabled.to_string())
             .set("code_editor", &form.code_editor)
             .set("editor_title", &form.editor_title);
-        return settings_page(
-            &user,
-            &state,
-            scope,
-            "editor",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            shown,
-        )
-        .await;
+        return refused(&user, &state, scope, "editor", shown).await;
     }
     let mut settings = current(&state, &scope.instance.id).await?;
     settings.editor_enabled = form.editor_enabled;
@@ -106,12 +96,10 @@ fn deny_entry_ok(entry: &str) -> bool {
 
 /// `POST /instance/{id}/settings/palette`.
 pub async fn palette(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope, can::ChangeInstance>,
     state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
     form: web::Form<PaletteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load_for_change(&user, &state, id.into_inner()).await?;
     let entries: Vec<&str> = form
         .palette_deny_list
         .lines()
@@ -128,15 +116,7 @@ pub async fn palette(
                 form.palette_allow_install.to_string(),
             )
             .set("palette_deny_list", &form.palette_deny_list);
-        return settings_page(
-            &user,
-            &state,
-            scope,
-            "palette",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            shown,
-        )
-        .await;
+        return refused(&user, &state, scope, "palette", shown).await;
     }
     let mut settings = current(&state, &scope.instance.id).await?;
     settings.palette_allow_install = form.palette_allow_install;
@@ -147,12 +127,10 @@ pub async fn palette(
 /// `POST /instance/{id}/settings/security`: who may call the flows' endpoints: anyone
 /// (`http_auth=none`), HTTP basic authentication, or the team's members.
 pub async fn security(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope, can::ChangeInstance>,
     state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
     form: web::Form<SecurityForm>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load_for_change(&user, &state, id.into_inner()).await?;
     let mut settings = current(&state, &scope.instance.id).await?;
     let mut shown = Shown::default();
     match form.http_auth.as_str() {
@@ -162,30 +140,7 @@ pub async fn security(
             settings.http_auth_pass_hash = None;
         }
         "members" => settings.endpoint_access = EndpointAccess::Members.as_str().into(),
-        "basic" => {
-            settings.endpoint_access = EndpointAccess::Basic.as_str().into();
-            let user_name = shown
-                .errors
-                .check("http_auth_user", names::username(&form.http_auth_user));
-            let keep = form.http_auth_password.is_empty() && settings.http_auth_pass_hash.is_some();
-            if !keep {
-                shown.errors.check(
-                    "http_auth_password",
-                    names::password(&form.http_auth_password),
-                );
-            }
-            if !shown.errors.any() {
-                if !keep {
-                    let password = form.http_auth_password.clone();
-                    let hash = tokio::task::spawn_blocking(move || bcrypt::hash(password, 10))
-                        .await
-                        .map_err(|e| AppError::Unexpected(e.into()))?
-                        .map_err(|e| AppError::Unexpected(e.into()))?;
-                    settings.http_auth_pass_hash = Some(hash);
-                }
-                settings.http_auth_user = Some(user_name);
-            }
-        }
+        "basic" => basic_auth(&mut settings, &form, &mut shown).await?,
         _ => shown
             .errors
             .add("http_auth", "Choose who may call the endpoints."),
@@ -195,17 +150,40 @@ pub async fn security(
             .values
             .set("http_auth", &form.http_auth)
             .set("http_auth_user", &form.http_auth_user);
-        return settings_page(
-            &user,
-            &state,
-            scope,
-            "security",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            shown,
-        )
-        .await;
+        return refused(&user, &state, scope, "security", shown).await;
     }
     save(&user, &state, &scope, settings, "security").await
+}
+
+/// HTTP basic authentication for the endpoints: the user name, and the password (an empty one
+/// keeps the password set before), hashed off the executor.
+async fn basic_auth(
+    settings: &mut InstanceSettings,
+    form: &SecurityForm,
+    shown: &mut Shown,
+) -> Result<(), AppError> {
+    settings.endpoint_access = EndpointAccess::Basic.as_str().into();
+    let user_name = shown
+        .errors
+        .check("http_auth_user", names::username(&form.http_auth_user));
+    let keep = form.http_auth_password.is_empty() && settings.http_auth_pass_hash.is_some();
+    if !keep {
+        let password = names::password(&form.http_auth_password);
+        shown.errors.check("http_auth_password", password);
+    }
+    if shown.errors.any() {
+        return Ok(());
+    }
+    if !keep {
+        let password = form.http_auth_password.clone();
+        let hash = tokio::task::spawn_blocking(move || bcrypt::hash(password, 10))
+            .await
+            .map_err(|e| AppError::Unexpected(e.into()))?
+            .map_err(|e| AppError::Unexpected(e.into()))?;
+        settings.http_auth_pass_hash = Some(hash);
+    }
+    settings.http_auth_user = Some(user_name);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::db::ids::{ApplicationId, InstanceId};
-use crate::db::models::applications::{self, Application};
+use crate::db::ids::InstanceId;
+use crate::db::models::applications::{Application, ApplicationScope};
 use crate::db::models::deployments;
 use crate::db::models::instance_settings;
 use crate::db::models::instances::{self, InstanceScope};
@@ -20,8 +20,9 @@ use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::nodered::EDITOR_PREFIX;
 use crate::state::AppState;
-use crate::web::access::require;
+use crate::web::access::{Access, can};
 use crate::web::instances::view::{InstanceHeader, StatusView};
+use crate::web::urls;
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
 
 #[derive(Template)]
@@ -73,35 +74,18 @@ pub struct CreateForm {
     name: String,
 }
 
-/// Load an instance as seen by the signed-in user (404 for outsiders).
-pub async fn load(
-    user: &CurrentUser,
-    state: &AppState,
-    id: InstanceId,
-) -> Result<InstanceScope, AppError> {
-    let uid = user.user.id.clone();
-    state
-        .db
-        .run(move |conn| instances::scope(conn, &id, &uid))
-        .await
-}
-
 async fn instances_tab(
     user: &CurrentUser,
     state: &AppState,
     req: &HttpRequest,
-    id: ApplicationId,
+    scope: ApplicationScope,
     status: StatusCode,
     form: (String, FormErrors),
 ) -> Result<HttpResponse, AppError> {
-    let uid = user.user.id.clone();
-    let (scope, list) = state
+    let app = scope.application.id.clone();
+    let list = state
         .db
-        .run(move |conn| {
-            let scope = applications::scope(conn, &id, &uid)?;
-            let list = instances::list_for_application(conn, &scope.application.id)?;
-            Ok((scope, list))
-        })
+        .run(move |conn| Ok(instances::list_for_application(conn, &app)?))
         .await?;
     let can_manage = scope.membership.role.allows(Action::ManageInstances);
     let views = list
@@ -141,52 +125,30 @@ async fn instances_tab(
 
 /// `GET /application/{id}/instances` (the list alone for htmx polling).
 pub async fn list(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<ApplicationScope>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
-    instances_tab(
-        &user,
-        &state,
-        &req,
-        id.into_inner(),
-        StatusCode::OK,
-        (String::new(), FormErrors::default()),
-    )
-    .await
+    let empty = (String::new(), FormErrors::default());
+    instances_tab(&user, &state, &req, scope, StatusCode::OK, empty).await
 }
 
 /// `POST /application/{id}/instances`: create and start an instance.
 pub async fn create(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<ApplicationScope, can::ManageInstances>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<ApplicationId>,
     form: web::Form<CreateForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let uid = user.user.id.clone();
-    let scope = {
-        let id = id.clone();
-        state
-            .db
-            .run(move |conn| applications::scope(conn, &id, &uid))
-            .await?
-    };
-    require(&scope.membership, Action::ManageInstances)?;
     let mut errors = FormErrors::default();
     let name = errors.check("name", names::name(&form.name));
     if !errors.any() {
-        match crate::instances::create(&state.instances(), &id, &name).await {
+        let app = &scope.application.id;
+        match crate::instances::create(&state.instances(), app, &name).await {
             Ok(instance) => {
-                user.session.flash(
-                    "success",
-                    format!("Instance {} created; Node-RED is starting.", instance.name),
-                )?;
-                return Ok(see_other(&crate::web::urls::instance_overview(
-                    &instance.id,
-                )));
+                let created = format!("Instance {} created; Node-RED is starting.", instance.name);
+                user.session.flash("success", created)?;
+                return Ok(see_other(&urls::instance_overview(&instance.id)));
             }
             Err(e) if e.is_unique_violation() => errors.add(
                 "name",
@@ -195,16 +157,11 @@ pub async fn create(
             Err(e) => return Err(e),
         }
     }
-    let form = (form.into_inner().name, errors);
-    instances_tab(
-        &user,
-        &state,
-        &req,
-        id,
+    let (status, form) = (
         StatusCode::UNPROCESSABLE_ENTITY,
-        form,
-    )
-    .await
+        (form.into_inner().name, errors),
+    );
+    instances_tab(&user, &state, &req, scope, status, form).await
 }
 
 /// `GET /instance/{id}`: the overview.
@@ -214,11 +171,9 @@ pub async fn root(id: web::Path<InstanceId>) -> HttpResponse {
 
 /// `GET /instance/{id}/overview`.
 pub async fn overview(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope>,
     state: web::Data<AppState>,
-    id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     let (target, runtimes) = (scope.instance.id.clone(), state.runtimes.clone());
     let (last, changed, access) = state
         .db
@@ -242,26 +197,26 @@ pub async fn overview(
         &state.runtimes.status(&h.instance.id),
         h.can_control,
     );
+    let title = format!("{} · {}", h.instance.name, h.app.name);
     let page = OverviewPage {
-        chrome: chrome(
-            &user,
-            format!("{} · {}", h.instance.name, h.app.name),
-            Some(&h.team),
-        )?,
+        chrome: chrome(&user, title, Some(&h.team))?,
         node_red_version: h.instance.node_red_version.clone(),
         last_deployed,
         flows_changed: changed.map(crate::web::views::ago),
-        endpoint_access: match access {
-            EndpointAccess::Anyone => "anyone",
-            EndpointAccess::Basic => {
-                "clients with the user name and password of Settings > Security"
-            }
-            EndpointAccess::Members => "members of the team only (signed in through redstage)",
-        },
+        endpoint_access: endpoint_words(access),
         reserved,
         sandboxed: state.runtimes.sandbox().active(),
         status,
         h,
     };
     render(StatusCode::OK, &page)
+}
+
+/// Who may call an instance's endpoints, in words.
+fn endpoint_words(access: EndpointAccess) -> &'static str {
+    match access {
+        EndpointAccess::Anyone => "anyone",
+        EndpointAccess::Basic => "clients with the user name and password of Settings > Security",
+        EndpointAccess::Members => "members of the team only (signed in through redstage)",
+    }
 }

@@ -12,11 +12,9 @@ use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::{self, InstanceScope};
 use crate::domain::endpoints::EndpointAccess;
 use crate::domain::roles::Action;
-use crate::domain::roles::may_change_instance;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::access::require;
-use crate::web::instances::pages::load;
+use crate::web::access::Access;
 use crate::web::instances::view::{InstanceHeader, StatusView};
 use crate::web::views::{Chrome, FormErrors, FormValues, chrome, render, see_other};
 
@@ -71,6 +69,33 @@ pub struct Shown {
     pub editing: String,
 }
 
+impl EnvRow {
+    fn new(v: EnvVar) -> Self {
+        EnvRow {
+            needs_value: v.value.is_none(),
+            value: if v.hidden {
+                String::new()
+            } else {
+                v.value.unwrap_or_default()
+            },
+            key: v.key,
+            hidden: v.hidden,
+        }
+    }
+}
+
+/// A settings section again, with what was submitted and why it was refused (422).
+pub async fn refused(
+    user: &CurrentUser,
+    state: &AppState,
+    scope: InstanceScope,
+    section: &'static str,
+    shown: Shown,
+) -> Result<HttpResponse, AppError> {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    settings_page(user, state, scope, section, status, shown).await
+}
+
 /// Render a settings section of an instance.
 pub async fn settings_page(
     user: &CurrentUser,
@@ -96,19 +121,7 @@ pub async fn settings_page(
         &state.runtimes.status(&h.instance.id),
         h.can_control,
     );
-    let vars = vars
-        .into_iter()
-        .map(|v: EnvVar| EnvRow {
-            needs_value: v.value.is_none(),
-            value: if v.hidden {
-                String::new()
-            } else {
-                v.value.unwrap_or_default()
-            },
-            key: v.key,
-            hidden: v.hidden,
-        })
-        .collect();
+    let vars = vars.into_iter().map(EnvRow::new).collect();
     let values = if shown.errors.any() {
         shown.values
     } else {
@@ -176,54 +189,18 @@ pub async fn root(id: web::Path<InstanceId>) -> HttpResponse {
 
 /// `GET /instance/{id}/settings/{section}` (registered on each section's own resource too).
 pub async fn show(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<InstanceScope>,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let id = req
-        .match_info()
-        .get("id")
-        .map(|id| InstanceId::from(id.to_owned()))
-        .ok_or(AppError::NotFound)?;
     let last = req.path().rsplit('/').next().unwrap_or_default();
     let section = SECTIONS
         .iter()
         .find(|(s, _)| *s == last)
         .map(|(s, _)| *s)
         .ok_or(AppError::NotFound)?;
-    let scope = load(&user, &state, id).await?;
-    settings_page(
-        &user,
-        &state,
-        scope,
-        section,
-        StatusCode::OK,
-        Shown::default(),
-    )
-    .await
-}
-
-/// Load for a change: 404 for outsiders, 403 for viewers, and for members when the instance is
-/// protected (with the reason).
-pub async fn load_for_change(
-    user: &CurrentUser,
-    state: &AppState,
-    id: InstanceId,
-) -> Result<InstanceScope, AppError> {
-    let scope = load(user, state, id).await?;
-    require(&scope.membership, Action::ManageInstances)?;
-    if !may_change_instance(scope.membership.role, scope.instance.protected) {
-        return Err(AppError::Forbidden(protected_reason(&scope)));
-    }
-    Ok(scope)
-}
-
-/// Why a member cannot change a protected instance, and what they still can do.
-pub fn protected_reason(scope: &InstanceScope) -> String {
-    format!(
-        "{} is protected: only owners of {} can change its settings, environment or flows, or delete or duplicate it. You can still start, stop and restart it.",
-        scope.instance.name, scope.membership.team.name
-    )
+    let status = StatusCode::OK;
+    settings_page(&user, &state, scope, section, status, Shown::default()).await
 }
 
 /// Save settings (and note that a restart applies them), then go back to the section.

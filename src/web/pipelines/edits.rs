@@ -5,17 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
-use crate::db::ids::{ApplicationId, PipelineId};
-use crate::db::models::applications;
+use crate::db::models::applications::ApplicationScope;
 use crate::db::models::audit;
-use crate::db::models::pipelines;
+use crate::db::models::pipelines::{self, PipelineScope};
 use crate::domain::names;
-use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::access::require;
-use crate::web::pipelines::page::{Audit, actor, audited, fragment, load, page, respond};
+use crate::web::access::{Access, can};
+use crate::web::pipelines::page::{Audit, actor, audited, fragment, page, respond};
 use crate::web::views::{FormErrors, see_other, wants_fragment};
 
 /// The add / rename form.
@@ -27,68 +24,56 @@ pub struct NameForm {
 
 /// `POST /application/{id}/pipelines`: add a pipeline.
 pub async fn create(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<ApplicationScope, can::ManagePipelines>,
     state: web::Data<AppState>,
-    id: web::Path<ApplicationId>,
     form: web::Form<NameForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
     let mut errors = FormErrors::default();
     let name = errors.check("name", names::name(&form.name));
-    let (uid, app_id, who) = (user.user.id.clone(), id.clone(), actor(&user));
-    let created = state
+    if errors.any() {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return page(
+            &user,
+            &state,
+            scope,
+            "1",
+            status,
+            (form.into_inner().name, errors),
+        )
+        .await;
+    }
+    let (team, app, who) = (
+        scope.membership.team.id.clone(),
+        scope.application.id.clone(),
+        actor(&user),
+    );
+    state
         .db
         .run(move |conn| {
-            let scope = applications::scope(conn, &app_id, &uid)?;
-            require(&scope.membership, Action::ManagePipelines)?;
-            if name.is_empty() {
-                return Ok(None);
-            }
-            let pipeline = pipelines::create(conn, &scope.application.id, &name)?;
-            audit::record(
-                conn,
-                &scope.membership.team.id,
-                Some(&pipeline.id),
-                &who,
-                "pipeline.created",
-                &pipeline.name,
-                "",
-            )?;
-            Ok(Some(scope.application))
+            conn.immediate_transaction(|conn| {
+                let pipeline = pipelines::create(conn, &app, &name)?;
+                let (id, name) = (Some(&pipeline.id), &pipeline.name);
+                audit::record(conn, &team, id, &who, "pipeline.created", name, "")?;
+                Ok(())
+            })
         })
         .await?;
-    match created {
-        Some(app) => {
-            user.session.flash(
-                "success",
-                "Pipeline added. Add its stages: one per instance, in the order flows travel.",
-            )?;
-            Ok(see_other(&app.pipelines_url()))
-        }
-        None => {
-            page(
-                &user,
-                &state,
-                id,
-                "1",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                (form.into_inner().name, errors),
-            )
-            .await
-        }
-    }
+    user.session.flash(
+        "success",
+        "Pipeline added. Add its stages: one per instance, in the order flows travel.",
+    )?;
+    Ok(see_other(&scope.application.pipelines_url()))
 }
 
 /// `POST /pipeline/{id}/rename`.
 pub async fn rename(
-    user: CurrentUser,
+    Access {
+        user, mut scope, ..
+    }: Access<PipelineScope, can::ManagePipelines>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<PipelineId>,
     form: web::Form<NameForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
     let name = match names::name(&form.name) {
         Ok(name) => name,
         Err(message) if wants_fragment(&req) => {
@@ -112,11 +97,7 @@ pub async fn rename(
         pipelines::rename(conn, &id, &new)?;
         Ok((
             (),
-            Audit {
-                action: "pipeline.renamed",
-                subject: new,
-                details: format!("was {old}"),
-            },
+            Audit::new("pipeline.renamed", new, format!("was {old}")),
         ))
     })
     .await?;
@@ -126,24 +107,14 @@ pub async fn rename(
 
 /// `POST /pipeline/{id}/delete`: the pipeline and its stages go; instances stay.
 pub async fn delete(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<PipelineScope, can::ManagePipelines>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<PipelineId>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
     let (id, name) = (scope.pipeline.id.clone(), scope.pipeline.name.clone());
     audited(&state, &user, &scope, move |conn| {
         pipelines::delete(conn, &id)?;
-        Ok((
-            (),
-            Audit {
-                action: "pipeline.deleted",
-                subject: name,
-                details: String::new(),
-            },
-        ))
+        Ok(((), Audit::new("pipeline.deleted", name, "")))
     })
     .await?;
     if wants_fragment(&req) {

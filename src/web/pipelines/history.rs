@@ -6,18 +6,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use crate::auth::CurrentUser;
-use crate::db::ids::{DeploymentId, PipelineId};
 use crate::db::models::applications::Application;
 use crate::db::models::audit::{self, AuditEvent};
-use crate::db::models::deployments::{self, Deployment};
+use crate::db::models::deployments::{self, Deployment, DeploymentScope};
+use crate::db::models::pipelines::PipelineScope;
 use crate::db::models::teams::Team;
 use crate::domain::roles::Action;
 use crate::domain::states::DeploymentStatus;
 use crate::error::AppError;
 use crate::promotion::{self, RollbackRequest};
 use crate::state::AppState;
-use crate::web::pipelines::page::load;
+use crate::web::access::Access;
+use crate::web::pipelines::page::anchor;
 use crate::web::views::{Chrome, ago, chrome, render, see_other};
 
 /// A row of the history table.
@@ -45,13 +45,25 @@ struct HistoryPage {
     can_roll_back: bool,
 }
 
+impl HistoryRow {
+    fn new(d: Deployment) -> Self {
+        HistoryRow {
+            when: ago(d.started_at),
+            took: d
+                .duration_ms()
+                .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
+                .unwrap_or_else(|| "—".into()),
+            keys: d.new_keys(),
+            d,
+        }
+    }
+}
+
 /// `GET /pipeline/{id}/history`: deployments and audit events of a pipeline.
 pub async fn history(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<PipelineScope>,
     state: web::Data<AppState>,
-    id: web::Path<PipelineId>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     let pid = scope.pipeline.id.clone();
     let (list, events) = state
         .db
@@ -62,25 +74,11 @@ pub async fn history(
             ))
         })
         .await?;
-    let rows = list
-        .into_iter()
-        .map(|d| HistoryRow {
-            when: ago(d.started_at),
-            took: d
-                .duration_ms()
-                .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
-                .unwrap_or_else(|| "—".into()),
-            keys: d.new_keys(),
-            d,
-        })
-        .collect();
-    let events = events
-        .into_iter()
-        .map(|e| {
-            let when = ago(e.at);
-            (e, when)
-        })
-        .collect();
+    let rows = list.into_iter().map(HistoryRow::new).collect();
+    let events = events.into_iter().map(|e| {
+        let when = ago(e.at);
+        (e, when)
+    });
     let page = HistoryPage {
         chrome: chrome(
             &user,
@@ -92,7 +90,7 @@ pub async fn history(
         app: scope.application,
         pipeline: scope.pipeline,
         rows,
-        events,
+        events: events.collect(),
     };
     render(StatusCode::OK, &page)
 }
@@ -100,24 +98,18 @@ pub async fn history(
 /// `POST /deployment/{id}/rollback`: undo a successful push by deploying the snapshot of its
 /// target from just before it; the pipelines page shows the progress.
 pub async fn roll_back(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<DeploymentScope>,
     state: web::Data<AppState>,
-    id: web::Path<DeploymentId>,
 ) -> Result<HttpResponse, AppError> {
-    let deployment = id.into_inner();
-    let pipeline = {
-        let id = deployment.clone();
-        state
-            .db
-            .run(move |conn| Ok(deployments::find(conn, &id)?.pipeline_id))
-            .await?
-    };
-    let scope = load(&user, &state, pipeline).await?;
-    let request = RollbackRequest {
-        pipeline: scope.pipeline.clone(),
-        team: scope.membership.team.clone(),
-        role: scope.membership.role,
+    let DeploymentScope {
         deployment,
+        pipeline,
+    } = scope;
+    let request = RollbackRequest {
+        pipeline: pipeline.pipeline.clone(),
+        team: pipeline.membership.team.clone(),
+        role: pipeline.membership.role,
+        deployment: deployment.id,
         actor: user.user.clone(),
     };
     promotion::roll_back(&state.promotions(), request).await?;
@@ -125,9 +117,5 @@ pub async fn roll_back(
         "info",
         "Rollback started; the stage card shows its progress.",
     )?;
-    Ok(see_other(&format!(
-        "{}#pipeline-{}",
-        scope.application.pipelines_url(),
-        scope.pipeline.id
-    )))
+    Ok(see_other(&anchor(&pipeline)))
 }

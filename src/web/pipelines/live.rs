@@ -6,12 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
-use crate::db::ids::PipelineId;
+use crate::db::models::pipelines::PipelineScope;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::pipelines::page::{PipelineFragment, anchor, load, view};
+use crate::web::access::Access;
+use crate::web::pipelines::page::{PipelineFragment, anchor, view};
 use crate::web::pipelines::view::PipelineView;
 use crate::web::views::{render, see_other, wants_fragment};
 
@@ -34,13 +34,11 @@ pub struct LiveQuery {
 /// only the cards' live parts, out of band; once they changed (someone edited the pipeline), the
 /// whole block, out of band, which the page applies when the user is not working inside it.
 pub async fn live(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<PipelineScope>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<PipelineId>,
     query: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     if !wants_fragment(&req) {
         return Ok(see_other(&anchor(&scope)));
     }

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::db::Conn;
-use crate::db::ids::{ApplicationId, PipelineId};
-use crate::db::models::applications::{self, Application};
+use crate::db::ids::PipelineId;
+use crate::db::models::applications::{Application, ApplicationScope};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::pipelines::{self, PipelineScope};
 use crate::db::models::teams::Team;
@@ -17,6 +17,7 @@ use crate::domain::paging::Pager;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::Access;
 use crate::web::pipelines::view::{self, PipelineView, Shown};
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
 
@@ -77,18 +78,16 @@ pub struct PageQuery {
 pub(crate) async fn page(
     user: &CurrentUser,
     state: &AppState,
-    id: ApplicationId,
+    scope: ApplicationScope,
     number: &str,
     status: StatusCode,
     form: (String, FormErrors),
 ) -> Result<HttpResponse, AppError> {
-    let uid = user.user.id.clone();
     let (runtimes, origins) = (state.runtimes.clone(), state.origins.clone());
     let number = number.to_owned();
     let (scope, views, pager, has_instances) = state
         .db
         .run(move |conn| {
-            let scope = applications::scope(conn, &id, &uid)?;
             let app = &scope.application.id;
             let (list, pager) = pipelines::page_for_application(conn, app, &number, PAGE_SIZE)?;
             let shown = Shown::Page {
@@ -129,20 +128,12 @@ pub(crate) async fn page(
 
 /// `GET /application/{id}/pipelines?page=N`.
 pub async fn list(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<ApplicationScope>,
     state: web::Data<AppState>,
-    id: web::Path<ApplicationId>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    page(
-        &user,
-        &state,
-        id.into_inner(),
-        &query.page,
-        StatusCode::OK,
-        (String::new(), FormErrors::default()),
-    )
-    .await
+    let empty = (String::new(), FormErrors::default());
+    page(&user, &state, scope, &query.page, StatusCode::OK, empty).await
 }
 
 /// Load a pipeline as seen by the user (404 for outsiders).
@@ -205,6 +196,21 @@ pub struct Audit {
     pub details: String,
 }
 
+impl Audit {
+    /// The record of `action` on `subject`.
+    pub fn new(
+        action: &'static str,
+        subject: impl Into<String>,
+        details: impl Into<String>,
+    ) -> Self {
+        Audit {
+            action,
+            subject: subject.into(),
+            details: details.into(),
+        }
+    }
+}
+
 /// Run a change to a pipeline together with its audit event, in one immediate transaction.
 pub async fn audited<T: Send + 'static>(
     state: &AppState,
@@ -252,12 +258,10 @@ pub async fn respond(
 
 /// `GET /pipeline/{id}`: the block (htmx); a full navigation gets the page, at the pipeline.
 pub async fn show(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<PipelineScope>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<PipelineId>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
     if !wants_fragment(&req) {
         return Ok(see_other(&anchor(&scope)));
     }

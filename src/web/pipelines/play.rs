@@ -5,11 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::auth::CurrentUser;
-use crate::db::ids::StageId;
+use crate::db::Conn;
 use crate::db::models::instances::{self, Instance};
 use crate::db::models::pipelines::PipelineScope;
-use crate::db::models::stages::{self, Stage};
+use crate::db::models::stages::{self, Stage, StageScope};
 use crate::db::models::{env_vars, instance_settings};
 use crate::domain::env::keys_to_add;
 use crate::domain::flows::FlowsChange;
@@ -19,7 +18,8 @@ use crate::instances::spec::process_env;
 use crate::nodered::state::RuntimeState;
 use crate::promotion::{self, PlayRequest};
 use crate::state::AppState;
-use crate::web::pipelines::page::{fragment, load};
+use crate::web::access::Access;
+use crate::web::pipelines::page::{anchor, fragment};
 use crate::web::views::{Chrome, chrome, render, see_other, wants_fragment};
 
 /// What the confirmation shows.
@@ -58,89 +58,86 @@ struct PromotePage {
     dialog: PromoteDialog,
 }
 
-/// The plan of a push from stage `id`, once the user may make it (authorised before any runtime
+/// What the database says about a push from a stage: its pipeline, both ends, the env keys that
+/// will arrive, whether the target's palette is locked, and the target's environment.
+struct Ends {
+    scope: PipelineScope,
+    source: (Stage, Instance),
+    target: (Stage, Instance),
+    new_keys: Vec<String>,
+    palette_locked: bool,
+    target_env: Vec<(String, String)>,
+}
+
+/// Both ends of a push from `stage`, once the member may make it (authorised before any runtime
 /// is read: a viewer must not make the server do that work).
-async fn plan(
-    user: &CurrentUser,
-    state: &AppState,
-    id: StageId,
-) -> Result<(PipelineScope, Plan), AppError> {
-    let uid = user.user.id.clone();
-    let (scope, source, target, new_keys, palette_locked, target_env) = state
-        .db
-        .run(move |conn| {
-            let stage = stages::find(conn, &id)?;
-            let scope = crate::db::models::pipelines::scope(conn, &stage.pipeline_id, &uid)?;
-            let all = stages::list_for_pipeline(conn, &scope.pipeline.id)?;
-            let at = all
-                .iter()
-                .position(|(s, _)| s.id == stage.id)
-                .ok_or(AppError::NotFound)?;
-            let source = all.get(at).cloned().ok_or(AppError::NotFound)?;
-            let target = all.get(at + 1).cloned().ok_or_else(|| {
-                AppError::BadRequest(format!(
-                    "{} is the last stage: there is nowhere to push it.",
-                    stage.name
-                ))
-            })?;
-            promotion::authorise(scope.membership.role, &target.1, &scope.membership.team)?;
-            let source_keys = env_vars::keys(conn, &source.1.id)?;
-            let target_vars = env_vars::list(conn, &target.1.id)?;
-            let new_keys = keys_to_add(
-                source_keys.iter().map(String::as_str),
-                target_vars.iter().map(|v| v.key.as_str()),
-            );
-            let target_instance = instances::find(conn, &target.1.id)?;
-            let locked = !instance_settings::get(conn, &target.1.id)?.palette_allow_install;
-            let env = process_env(&target_vars);
-            Ok((
-                scope,
-                source,
-                (target.0, target_instance),
-                new_keys,
-                locked,
-                env,
-            ))
-        })
-        .await?;
-    let preview = promotion::preview(&state.runtimes, &source.1.id, &target.1.id).await;
+fn ends(conn: &mut Conn, StageScope { stage, pipeline }: StageScope) -> Result<Ends, AppError> {
+    let all = stages::list_for_pipeline(conn, &pipeline.pipeline.id)?;
+    let at = all
+        .iter()
+        .position(|(s, _)| s.id == stage.id)
+        .ok_or(AppError::NotFound)?;
+    let source = all.get(at).cloned().ok_or(AppError::NotFound)?;
+    let (target, target_instance) = all.get(at + 1).cloned().ok_or_else(|| {
+        let last = format!(
+            "{} is the last stage: there is nowhere to push it.",
+            stage.name
+        );
+        AppError::BadRequest(last)
+    })?;
+    let membership = &pipeline.membership;
+    promotion::authorise(membership.role, &target_instance, &membership.team)?;
+    let target_vars = env_vars::list(conn, &target_instance.id)?;
+    let new_keys = keys_to_add(
+        env_vars::keys(conn, &source.1.id)?
+            .iter()
+            .map(String::as_str),
+        target_vars.iter().map(|v| v.key.as_str()),
+    );
+    Ok(Ends {
+        scope: pipeline,
+        new_keys,
+        palette_locked: !instance_settings::get(conn, &target_instance.id)?.palette_allow_install,
+        target_env: process_env(&target_vars),
+        target: (target, instances::find(conn, &target_instance.id)?),
+        source,
+    })
+}
+
+/// The plan of a push from the stage: what the database says, then what the runtimes say.
+async fn plan(state: &AppState, scope: StageScope) -> Result<(PipelineScope, Plan), AppError> {
+    let ends = state.db.run(move |conn| ends(conn, scope)).await?;
+    let (source, target) = (&ends.source.1.id, &ends.target.1.id);
+    let preview = promotion::preview(&state.runtimes, source, target).await;
     let modules: Vec<String> = preview
         .modules
         .into_iter()
         .map(|(module, version)| format!("{module} {version}"))
         .collect();
-    let running = state.runtimes.status(&target.1.id).state;
-    let target_running = matches!(running, RuntimeState::Running { .. });
-    let by_npm = palette_locked && !modules.is_empty();
+    let running = state.runtimes.status(target).state;
+    let by_npm = ends.palette_locked && !modules.is_empty();
     // New keys arrive without a value, so the environment after the push is the target's own.
-    let restarts = Restarts::new(
-        by_npm,
-        &state.runtimes.launch_env(&target.1.id),
-        &target_env,
-    );
-    Ok((
-        scope,
-        Plan {
-            source,
-            target,
-            new_keys,
-            target_running,
-            target_restarts: restarts.any(),
-            modules,
-            flows: preview.flows,
-            palette_locked,
-        },
-    ))
+    let restarts = Restarts::new(by_npm, &state.runtimes.launch_env(target), &ends.target_env);
+    let plan = Plan {
+        source: ends.source,
+        target: ends.target,
+        new_keys: ends.new_keys,
+        target_running: matches!(running, RuntimeState::Running { .. }),
+        target_restarts: restarts.any(),
+        modules,
+        flows: preview.flows,
+        palette_locked: ends.palette_locked,
+    };
+    Ok((ends.scope, plan))
 }
 
 /// `GET /stage/{id}/promote`: the confirmation (a dialog with htmx, a page without).
 pub async fn confirm(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<StageScope>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<StageId>,
 ) -> Result<HttpResponse, AppError> {
-    let (scope, plan) = plan(&user, &state, id.into_inner()).await?;
+    let (scope, plan) = plan(&state, scope).await?;
     let dialog = PromoteDialog {
         csrf: user.session.csrf_token()?,
         scope,
@@ -159,25 +156,19 @@ pub async fn confirm(
 
 /// `POST /stage/{id}/promote`: start the promotion; 409 when the target is already being deployed.
 pub async fn start(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<StageScope>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<StageId>,
 ) -> Result<HttpResponse, AppError> {
-    let source = id.into_inner();
-    let pipeline_id = {
-        let source = source.clone();
-        state
-            .db
-            .run(move |conn| Ok(stages::find(conn, &source)?.pipeline_id))
-            .await?
-    };
-    let scope = load(&user, &state, pipeline_id).await?;
+    let StageScope {
+        stage,
+        pipeline: scope,
+    } = scope;
     let request = PlayRequest {
         pipeline: scope.pipeline.clone(),
         team: scope.membership.team.clone(),
         role: scope.membership.role,
-        source,
+        source: stage.id,
         actor: user.user.clone(),
     };
     promotion::start(&state.promotions(), request).await?;
@@ -194,9 +185,5 @@ pub async fn start(
         "info",
         "Promotion started; the stage card shows its progress.",
     )?;
-    Ok(see_other(&format!(
-        "{}#pipeline-{}",
-        scope.application.pipelines_url(),
-        scope.pipeline.id
-    )))
+    Ok(see_other(&anchor(&scope)))
 }

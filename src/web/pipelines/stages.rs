@@ -6,17 +6,15 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
-use crate::db::ids::{PipelineId, StageId};
+use crate::db::ids::StageId;
 use crate::db::models::pipelines::PipelineScope;
-use crate::db::models::stages::{self, Stage};
+use crate::db::models::stages::{self, StageScope};
 use crate::domain::names;
-use crate::domain::roles::Action;
 use crate::domain::stages::{Direction, Placement};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::access::require;
-use crate::web::pipelines::page::{Audit, audited, load, respond};
+use crate::web::access::{Access, can};
+use crate::web::pipelines::page::{Audit, audited, respond};
 use crate::web::pipelines::stage_form::{Shown, anchor_of, chosen_instance, render_form};
 use crate::web::views::FormErrors;
 
@@ -47,17 +45,13 @@ pub struct MoveForm {
 
 /// `GET /pipeline/{id}/stages/new?before=|after=`.
 pub async fn new_form(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<PipelineScope, can::ManagePipelines>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<PipelineId>,
     query: web::Query<AnchorQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
-    let anchor = anchor_of(&query.before, &query.after);
     let shown = Shown {
-        anchor,
+        anchor: anchor_of(&query.before, &query.after),
         ..Shown::default()
     };
     render_form(&user, &state, &req, scope, shown, StatusCode::OK).await
@@ -65,21 +59,19 @@ pub async fn new_form(
 
 /// `POST /pipeline/{id}/stages`: add a stage.
 pub async fn add(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<PipelineScope, can::ManagePipelines>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<PipelineId>,
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = load(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
     let form = form.into_inner();
     let mut errors = FormErrors::default();
     let name = errors.check("name", names::name(&form.name));
     let instance = chosen_instance(&state, &scope, &form.instance, None, &mut errors).await?;
-    let placement = match anchor_of(&form.before, &form.after) {
-        Some((side, at)) if side == "before" => Placement::Before(StageId::from(at)),
-        Some((_, at)) => Placement::After(StageId::from(at)),
+    let anchor = anchor_of(&form.before, &form.after);
+    let placement = match &anchor {
+        Some((side, at)) if side == "before" => Placement::Before(StageId::from(at.clone())),
+        Some((_, at)) => Placement::After(StageId::from(at.clone())),
         None => Placement::End,
     };
     if let (false, Some(instance)) = (errors.any(), instance) {
@@ -87,29 +79,17 @@ pub async fn add(
         let added = audited(&state, &user, &scope, move |conn| {
             let stage = stages::add(conn, &pid, &name, &instance.id, &placement)?;
             let details = format!("bound to {}", instance.name);
-            Ok((
-                (),
-                Audit {
-                    action: "stage.added",
-                    subject: stage.name,
-                    details,
-                },
-            ))
+            Ok(((), Audit::new("stage.added", stage.name, details)))
         });
-        match added.await {
-            Ok(_) => return respond(&req, &state, &user, scope).await,
-            Err(e) if e.is_unique_violation() => errors.add(
-                "instance",
-                "This instance is already a stage of this pipeline.",
-            ),
-            Err(e) => return Err(e),
+        if saved(added.await, &mut errors)? {
+            return respond(&req, &state, &user, scope).await;
         }
     }
-    let anchor = anchor_of(&form.before, &form.after);
+    let (name, instance) = (form.name, form.instance);
     let shown = Shown {
         anchor,
-        name: form.name,
-        instance: form.instance,
+        name,
+        instance,
         errors,
         ..Shown::default()
     };
@@ -124,32 +104,29 @@ pub async fn add(
     .await
 }
 
-/// Load a stage with its pipeline's scope (404 for outsiders and unknown stages).
-async fn load_stage(
-    user: &CurrentUser,
-    state: &AppState,
-    id: StageId,
-) -> Result<(Stage, PipelineScope), AppError> {
-    let uid = user.user.id.clone();
-    state
-        .db
-        .run(move |conn| {
-            let stage = stages::find(conn, &id)?;
-            let scope = crate::db::models::pipelines::scope(conn, &stage.pipeline_id, &uid)?;
-            Ok((stage, scope))
-        })
-        .await
+/// Whether a stage change was saved; a clash (the instance is already a stage of this
+/// pipeline) becomes the form's error instead.
+fn saved(result: Result<(), AppError>, errors: &mut FormErrors) -> Result<bool, AppError> {
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) if e.is_unique_violation() => {
+            errors.add(
+                "instance",
+                "This instance is already a stage of this pipeline.",
+            );
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `GET /stage/{id}/edit`.
 pub async fn edit_form(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<StageScope, can::ManagePipelines>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<StageId>,
 ) -> Result<HttpResponse, AppError> {
-    let (stage, scope) = load_stage(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
+    let StageScope { stage, pipeline } = scope;
     let (name, instance) = (stage.name.clone(), stage.instance_id.to_string());
     let shown = Shown {
         stage: Some(stage),
@@ -157,51 +134,30 @@ pub async fn edit_form(
         instance,
         ..Shown::default()
     };
-    render_form(&user, &state, &req, scope, shown, StatusCode::OK).await
+    render_form(&user, &state, &req, pipeline, shown, StatusCode::OK).await
 }
 
 /// `POST /stage/{id}/edit`: rename and/or rebind.
 pub async fn update(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<StageScope, can::ManagePipelines>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<StageId>,
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (stage, scope) = load_stage(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
-    let form = form.into_inner();
+    let (StageScope { stage, pipeline }, form) = (scope, form.into_inner());
     let mut errors = FormErrors::default();
     let name = errors.check("name", names::name(&form.name));
-    let instance = chosen_instance(
-        &state,
-        &scope,
-        &form.instance,
-        Some(&stage.instance_id),
-        &mut errors,
-    )
-    .await?;
+    let keep = Some(&stage.instance_id);
+    let instance = chosen_instance(&state, &pipeline, &form.instance, keep, &mut errors).await?;
     if let (false, Some(instance)) = (errors.any(), instance) {
         let sid = stage.id.clone();
-        let updated = audited(&state, &user, &scope, move |conn| {
+        let updated = audited(&state, &user, &pipeline, move |conn| {
             stages::update(conn, &sid, &name, &instance.id)?;
             let details = format!("bound to {}", instance.name);
-            Ok((
-                (),
-                Audit {
-                    action: "stage.edited",
-                    subject: name,
-                    details,
-                },
-            ))
+            Ok(((), Audit::new("stage.edited", name, details)))
         });
-        match updated.await {
-            Ok(()) => return respond(&req, &state, &user, scope).await,
-            Err(e) if e.is_unique_violation() => errors.add(
-                "instance",
-                "This instance is already a stage of this pipeline.",
-            ),
-            Err(e) => return Err(e),
+        if saved(updated.await, &mut errors)? {
+            return respond(&req, &state, &user, pipeline).await;
         }
     }
     let shown = Shown {
@@ -215,7 +171,7 @@ pub async fn update(
         &user,
         &state,
         &req,
-        scope,
+        pipeline,
         shown,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
@@ -224,54 +180,37 @@ pub async fn update(
 
 /// `POST /stage/{id}/move` (`direction=left|right`).
 pub async fn move_stage(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<StageScope, can::ManagePipelines>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<StageId>,
     form: web::Form<MoveForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (stage, scope) = load_stage(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
+    let StageScope { stage, pipeline } = scope;
     let direction = match form.direction.as_str() {
         "left" => Direction::Left,
         "right" => Direction::Right,
         _ => return Err(AppError::BadRequest("Move left or right.".into())),
     };
-    audited(&state, &user, &scope, move |conn| {
+    audited(&state, &user, &pipeline, move |conn| {
         stages::move_stage(conn, &stage, direction)?;
-        Ok((
-            (),
-            Audit {
-                action: "stage.moved",
-                subject: stage.name,
-                details: form.direction.clone(),
-            },
-        ))
+        let event = Audit::new("stage.moved", stage.name, form.direction.clone());
+        Ok(((), event))
     })
     .await?;
-    respond(&req, &state, &user, scope).await
+    respond(&req, &state, &user, pipeline).await
 }
 
 /// `POST /stage/{id}/delete`: the stages after it close up.
 pub async fn remove(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<StageScope, can::ManagePipelines>,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<StageId>,
 ) -> Result<HttpResponse, AppError> {
-    let (stage, scope) = load_stage(&user, &state, id.into_inner()).await?;
-    require(&scope.membership, Action::ManagePipelines)?;
-    audited(&state, &user, &scope, move |conn| {
+    let StageScope { stage, pipeline } = scope;
+    audited(&state, &user, &pipeline, move |conn| {
         stages::remove(conn, &stage)?;
-        Ok((
-            (),
-            Audit {
-                action: "stage.removed",
-                subject: stage.name,
-                details: String::new(),
-            },
-        ))
+        Ok(((), Audit::new("stage.removed", stage.name, "")))
     })
     .await?;
-    respond(&req, &state, &user, scope).await
+    respond(&req, &state, &user, pipeline).await
 }

@@ -6,14 +6,15 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::db::ids::UserId;
+use crate::db::Conn;
+use crate::db::ids::{TeamId, UserId};
 use crate::db::models::members::{self, Member};
-use crate::db::models::teams::{self, Membership, Team};
+use crate::db::models::teams::{Membership, Team};
 use crate::db::models::users;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::access::require;
+use crate::web::access::{Access, can};
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 
 #[derive(Template)]
@@ -80,14 +81,6 @@ async fn members_page(
     render(status, &page)
 }
 
-async fn scope(user: &CurrentUser, state: &AppState, slug: String) -> Result<Membership, AppError> {
-    let uid = user.user.id.clone();
-    state
-        .db
-        .run(move |conn| teams::scope(conn, &slug, &uid))
-        .await
-}
-
 fn parse_role(raw: &str) -> Result<Role, AppError> {
     raw.parse()
         .map_err(|_| AppError::BadRequest(format!("Unknown role {raw:?}.")))
@@ -95,61 +88,35 @@ fn parse_role(raw: &str) -> Result<Role, AppError> {
 
 /// `GET /team/{slug}/members`.
 pub async fn page(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<Membership>,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let membership = scope(&user, &state, slug.into_inner()).await?;
     let form = (String::new(), Role::Member);
-    members_page(
-        &user,
-        &state,
-        membership,
-        StatusCode::OK,
-        form,
-        FormErrors::default(),
-    )
-    .await
+    let errors = FormErrors::default();
+    members_page(&user, &state, scope, StatusCode::OK, form, errors).await
 }
 
 /// `POST /team/{slug}/members`: add an existing user with a role.
 pub async fn add(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<Membership, can::ManageMembers>,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
     form: web::Form<AddForm>,
 ) -> Result<HttpResponse, AppError> {
-    let membership = scope(&user, &state, slug.into_inner()).await?;
-    require(&membership, Action::ManageMembers)?;
     let role = parse_role(&form.role)?;
     let name = form.username.trim().to_owned();
-    let team_id = membership.team.id.clone();
-    let lookup = name.clone();
+    let (team_id, lookup) = (scope.team.id.clone(), name.clone());
     let added = state
         .db
-        .run(move |conn| match users::find_by_username(conn, &lookup)? {
-            None => Ok(Err(
-                "No account has this user name. An administrator can create it under Users.",
-            )),
-            Some(found) => match members::add(conn, &team_id, &found.id, role) {
-                Ok(()) => Ok(Ok(found.username)),
-                Err(e) if crate::db::is_unique_violation(&e) => {
-                    Ok(Err("This user is already a member of the team."))
-                }
-                Err(e) => Err(e.into()),
-            },
-        })
+        .run(move |conn| add_member(conn, &team_id, &lookup, role))
         .await?;
-    let mut errors = FormErrors::default();
     match added {
         Ok(username) => {
-            user.session.flash(
-                "success",
-                format!("{username} added to {} as {role}.", membership.team.name),
-            )?;
-            Ok(see_other(&membership.team.members_url()))
+            let what = format!("{username} added to {} as {role}.", scope.team.name);
+            user.session.flash("success", what)?;
+            Ok(see_other(&scope.team.members_url()))
         }
         Err(message) => {
+            let mut errors = FormErrors::default();
             errors.add(
                 "username",
                 if name.is_empty() {
@@ -158,82 +125,84 @@ pub async fn add(
                     message
                 },
             );
-            members_page(
-                &user,
-                &state,
-                membership,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                (name, role),
-                errors,
-            )
-            .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            members_page(&user, &state, scope, status, (name, role), errors).await
         }
+    }
+}
+
+/// Add the account `username` to the team: its user name, or why not.
+fn add_member(
+    conn: &mut Conn,
+    team: &TeamId,
+    username: &str,
+    role: Role,
+) -> Result<Result<String, &'static str>, AppError> {
+    let Some(found) = users::find_by_username(conn, username)? else {
+        return Ok(Err(
+            "No account has this user name. An administrator can create it under Users.",
+        ));
+    };
+    match members::add(conn, team, &found.id, role) {
+        Ok(()) => Ok(Ok(found.username)),
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            Ok(Err("This user is already a member of the team."))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
 /// `POST /team/{slug}/members/{user}/role`.
 pub async fn change_role(
-    user: CurrentUser,
+    access: Access<Membership, can::ManageMembers>,
     state: web::Data<AppState>,
     path: web::Path<(String, UserId)>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     let role = parse_role(&form.role)?;
-    change(user, state, path.into_inner(), Some(role)).await
+    change(access, state, path.into_inner().1, Some(role)).await
 }
 
 /// `POST /team/{slug}/members/{user}/remove`.
 pub async fn remove(
-    user: CurrentUser,
+    access: Access<Membership, can::ManageMembers>,
     state: web::Data<AppState>,
     path: web::Path<(String, UserId)>,
 ) -> Result<HttpResponse, AppError> {
-    change(user, state, path.into_inner(), None).await
+    change(access, state, path.into_inner().1, None).await
 }
 
 async fn change(
-    user: CurrentUser,
+    Access { user, scope, .. }: Access<Membership, can::ManageMembers>,
     state: web::Data<AppState>,
-    (slug, member): (String, UserId),
+    member: UserId,
     new: Option<Role>,
 ) -> Result<HttpResponse, AppError> {
-    let membership = scope(&user, &state, slug).await?;
-    require(&membership, Action::ManageMembers)?;
-    let team_id = membership.team.id.clone();
+    let team_id = scope.team.id.clone();
     let left = new.is_none() && member == user.user.id;
-    match state
+    let changed = state
         .db
         .run(move |conn| members::change(conn, &team_id, &member, new))
-        .await
-    {
-        Ok(()) if left => {
+        .await;
+    let done = match (changed, left, new) {
+        (Ok(()), true, _) => {
             user.session
-                .flash("success", format!("You left {}.", membership.team.name))?;
-            Ok(see_other("/"))
+                .flash("success", format!("You left {}.", scope.team.name))?;
+            return Ok(see_other("/"));
         }
-        Ok(()) => {
-            let done = if new.is_some() {
-                "Role changed."
-            } else {
-                "Member removed."
-            };
-            user.session.flash("success", done)?;
-            Ok(see_other(&membership.team.members_url()))
-        }
-        Err(AppError::Conflict(message)) => {
+        (Ok(()), false, Some(_)) => "Role changed.",
+        (Ok(()), false, None) => "Member removed.",
+        (Err(AppError::Conflict(message)), ..) => {
             let mut errors = FormErrors::default();
             errors.add("member", message);
-            let form = (String::new(), Role::Member);
-            members_page(
-                &user,
-                &state,
-                membership,
+            let (status, form) = (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                form,
-                errors,
-            )
-            .await
+                (String::new(), Role::Member),
+            );
+            return members_page(&user, &state, scope, status, form, errors).await;
         }
-        Err(e) => Err(e),
-    }
+        (Err(e), ..) => return Err(e),
+    };
+    user.session.flash("success", done)?;
+    Ok(see_other(&scope.team.members_url()))
 }

@@ -7,11 +7,12 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::db::models::applications::{self, Application};
-use crate::db::models::teams::{self, Team};
+use crate::db::models::teams::{self, Membership, Team};
 use crate::domain::names;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::access::Access;
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 
 #[derive(Template)]
@@ -128,18 +129,17 @@ pub async fn create(
 
 /// `GET /team/{slug}/applications`: the team home.
 pub async fn applications(
-    user: CurrentUser,
+    Access {
+        user,
+        scope: membership,
+        ..
+    }: Access<Membership>,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let uid = user.user.id.clone();
-    let (membership, apps) = state
+    let team = membership.team.id.clone();
+    let apps = state
         .db
-        .run(move |conn| {
-            let membership = teams::scope(conn, &slug, &uid)?;
-            let apps = applications::list_for_team(conn, &membership.team.id)?;
-            Ok((membership, apps))
-        })
+        .run(move |conn| Ok(applications::list_for_team(conn, &team)?))
         .await?;
     let page = ApplicationsPage {
         chrome: chrome(&user, &membership.team.name, Some(&membership.team))?,
