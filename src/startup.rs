@@ -14,7 +14,7 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::store::DbSessionStore;
-use crate::auth::{csrf, throttle::LoginThrottle};
+use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::datadir;
 use crate::db::Db;
@@ -25,10 +25,11 @@ use crate::nodered::tokens::TokenKey;
 use crate::nodered::{Runtimes, RuntimesConfig};
 use crate::state::AppState;
 use crate::telemetry::RequestSpan;
+use crate::web::csrf;
 use crate::web::host::TrustedProxies;
 
-pub use crate::auth::session::SESSION_COOKIE;
 pub use crate::bootstrap::AdminBootstrap;
+pub use crate::web::session::SESSION_COOKIE;
 
 /// A built, not yet running, redstage server.
 pub struct Application {

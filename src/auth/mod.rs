@@ -1,13 +1,8 @@
-//! Who is asking: argon2id passwords, the session cookie, CSRF tokens, sign-in throttling and the
-//! signed-in-user extractor.
+//! Accounts' secrets, below the web tier: argon2id passwords (bounded, off the executor), random
+//! secrets and their hashes, the SQLite-backed session store, and sign-in throttling. The web
+//! tier's pieces (the session cookie, CSRF, the signed-in-user extractor) are in `web`.
 
-pub mod csrf;
-pub mod current_user;
 pub mod password;
 pub mod secret;
-pub mod session;
 pub mod store;
 pub mod throttle;
-
-pub use current_user::CurrentUser;
-pub use session::{Flash, UserSession};

@@ -16,6 +16,18 @@ use crate::db::ids::{UserId, random_id};
 use crate::db::models::sessions::{self, Facts};
 use crate::db::now_ms;
 
+/// The session values the store reads to know whose session it is and where it comes from.
+pub mod keys {
+    /// The signed-in user's id.
+    pub const USER_ID: &str = "uid";
+    /// The sign-in's id (what a revocation names).
+    pub const SID: &str = "sid";
+    /// The browser it was signed in from.
+    pub const USER_AGENT: &str = "ua";
+    /// The address it was signed in from.
+    pub const ADDRESS: &str = "ip";
+}
+
 /// How long sessions live.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionLimits {
@@ -80,10 +92,10 @@ fn value(state: &HashMap<String, String>, key: &str) -> Option<String> {
 /// What is stored of a session besides its values, read from them.
 fn facts(state: &HashMap<String, String>) -> Facts {
     Facts {
-        user_id: value(state, super::session::USER_ID).map(UserId::from),
-        sign_in: value(state, super::session::SID),
-        user_agent: value(state, super::session::USER_AGENT).unwrap_or_default(),
-        address: value(state, super::session::ADDRESS).unwrap_or_default(),
+        user_id: value(state, keys::USER_ID).map(UserId::from),
+        sign_in: value(state, keys::SID),
+        user_agent: value(state, keys::USER_AGENT).unwrap_or_default(),
+        address: value(state, keys::ADDRESS).unwrap_or_default(),
     }
 }
 

@@ -8,7 +8,6 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use crate::auth::CurrentUser;
 use crate::db::Conn;
 use crate::db::ids::{ApplicationId, DeploymentId, InstanceId, PipelineId, StageId, UserId};
 use crate::db::models::applications::{self, ApplicationScope};
@@ -20,6 +19,7 @@ use crate::db::models::teams::{self, Membership};
 use crate::domain::roles::{Action, Role, may_change_instance};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 
 /// An object a route names by a path segment, loaded as the signed-in member sees it.
 pub trait Scope: Sized + Send + 'static {
@@ -66,6 +66,26 @@ impl<S: Scope, N: Need<S> + 'static> FromRequest for Access<S, N> {
                 scope,
                 need: PhantomData,
             })
+        })
+    }
+}
+
+/// The signed-in user, when they administer the platform (403 otherwise).
+pub struct Admin(pub CurrentUser);
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            if !user.user.is_admin {
+                let only = "Only administrators can manage user accounts.";
+                return Err(AppError::Forbidden(only.into()));
+            }
+            Ok(Admin(user))
         })
     }
 }

@@ -2,22 +2,29 @@
 //! members), `applications`, `instances` (overview, settings tabs, logs), `pipelines` (pipelines,
 //! stages, play, history, rollback), `editor` (instance origins: tickets, editor sessions, the
 //! proxy), `admin` (accounts). Each area's `mod.rs` has its `routes()`. Shared pieces live here:
-//! extractors and authorisation (`access`), rendering (`views`), URLs (`urls`), the request's
-//! host (`host`) and static files (`assets`).
+//! the session cookie (`session`), CSRF and exact-origin checks (`csrf`), the signed-in user
+//! (`current_user`), loading and authorising what a route names (`access`), rendering (`views`),
+//! URLs (`urls`), the request's host (`host`) and static files (`assets`).
 
 pub mod access;
 pub mod admin;
 pub mod applications;
 pub mod assets;
 pub mod auth;
+pub mod csrf;
+pub mod current_user;
 pub mod editor;
 pub mod errors;
 pub mod host;
 pub mod instances;
 pub mod pipelines;
+pub mod session;
 pub mod teams;
 pub mod urls;
 pub mod views;
+
+pub use current_user::CurrentUser;
+pub use session::{Flash, UserSession};
 
 use actix_web::{HttpResponse, web};
 

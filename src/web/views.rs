@@ -7,9 +7,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::auth::{CurrentUser, Flash};
 use crate::db::models::teams::Team;
 use crate::error::AppError;
+use crate::web::{CurrentUser, Flash};
 
 /// Content-Security-Policy of our own pages: nothing inline, nothing from elsewhere.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \

@@ -4,14 +4,13 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::Conn;
 use crate::db::ids::UserId;
 use crate::db::models::{editor, members, sessions, teams, users};
 use crate::domain::roles::Role;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::admin::users::require_admin;
+use crate::web::access::Admin;
 use crate::web::views::see_other;
 
 /// The disable/enable form.
@@ -35,14 +34,30 @@ fn end_sessions(conn: &mut Conn, user: &UserId) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Refuse (409) while `user` is the only owner of a team.
+fn no_team_needs(conn: &mut Conn, user: &users::User) -> Result<(), AppError> {
+    for membership in teams::for_user(conn, &user.id)? {
+        let owners = members::list(conn, &membership.team.id)?
+            .iter()
+            .filter(|m| m.role == Role::Owner)
+            .count();
+        if membership.role == Role::Owner && owners <= 1 {
+            return Err(AppError::Conflict(format!(
+                "{} is the only owner of {}: make someone else an owner there first.",
+                user.username, membership.team.name
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `POST /admin/users/{id}/disable`: disable (or enable again) an account.
 pub async fn disable(
-    user: CurrentUser,
+    Admin(user): Admin,
     state: web::Data<AppState>,
     path: web::Path<UserId>,
     form: web::Form<DisableForm>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
     let (id, disabled) = (path.into_inner(), form.disabled);
     if id == user.user.id && disabled {
         return Err(AppError::BadRequest(
@@ -73,12 +88,11 @@ pub async fn disable(
 
 /// `POST /admin/users/{id}/delete`: delete an account (not one a team still needs as its owner).
 pub async fn delete(
-    user: CurrentUser,
+    Admin(user): Admin,
     state: web::Data<AppState>,
     path: web::Path<UserId>,
     form: web::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
     let (id, confirm) = (path.into_inner(), form.into_inner().confirm);
     if id == user.user.id {
         return Err(AppError::BadRequest(
@@ -96,18 +110,7 @@ pub async fn delete(
                         target.username
                     )));
                 }
-                for membership in teams::for_user(conn, &id)? {
-                    let owners = members::list(conn, &membership.team.id)?
-                        .iter()
-                        .filter(|m| m.role == Role::Owner)
-                        .count();
-                    if membership.role == Role::Owner && owners <= 1 {
-                        return Err(AppError::Conflict(format!(
-                            "{} is the only owner of {}: make someone else an owner there first.",
-                            target.username, membership.team.name
-                        )));
-                    }
-                }
+                no_team_needs(conn, &target)?;
                 end_sessions(conn, &id)?;
                 users::delete(conn, &id)?;
                 Ok(target.username)

@@ -5,13 +5,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::ids::UserId;
 use crate::db::models::sessions;
 use crate::db::models::users::{self, User};
 use crate::domain::names;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
+use crate::web::access::Admin;
 use crate::web::views::{Chrome, FormErrors, ago, chrome, render, see_other};
 
 struct UserRow {
@@ -49,16 +50,6 @@ pub struct ResetForm {
     password: String,
 }
 
-pub(super) fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
-    if user.user.is_admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only administrators can manage user accounts.".into(),
-        ))
-    }
-}
-
 async fn users_page(
     user: &CurrentUser,
     state: &AppState,
@@ -91,10 +82,9 @@ async fn users_page(
 
 /// `GET /admin/users`.
 pub async fn users(
-    user: CurrentUser,
+    Admin(user): Admin,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
     users_page(
         &user,
         &state,
@@ -107,11 +97,10 @@ pub async fn users(
 
 /// `POST /admin/users`: create an account.
 pub async fn create_user(
-    user: CurrentUser,
+    Admin(user): Admin,
     state: web::Data<AppState>,
     form: web::Form<NewUserForm>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
     let NewUserForm {
         username,
         password: plain,
@@ -139,75 +128,54 @@ pub async fn create_user(
             Err(e) => return Err(e),
         }
     }
-    users_page(
-        &user,
-        &state,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        (username, is_admin, None),
-        errors,
-    )
-    .await
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    users_page(&user, &state, status, (username, is_admin, None), errors).await
 }
 
 /// `POST /admin/users/{id}/password`: set a new password; the user's sessions end.
 pub async fn reset_password(
-    user: CurrentUser,
+    Admin(user): Admin,
     state: web::Data<AppState>,
     path: web::Path<UserId>,
     form: web::Form<ResetForm>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
     let id = path.into_inner();
-    let target = {
-        let id = id.clone();
-        state
-            .db
-            .run(move |conn| Ok(users::find(conn, &id)?))
-            .await?
-    };
+    let lookup = id.clone();
+    let target = state
+        .db
+        .run(move |conn| Ok(users::find(conn, &lookup)?))
+        .await?;
     let mut errors = FormErrors::default();
     let plain = errors.check("reset", names::password(&form.password));
     if errors.any() {
         let form = (String::new(), false, Some(id.to_string()));
-        return users_page(
-            &user,
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form,
-            errors,
-        )
-        .await;
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return users_page(&user, &state, status, form, errors).await;
     }
     let hash = state.passwords.hash(plain).await?;
-    let (keep, mine) = (user.session.sign_in_id(), id == user.user.id);
+    // Their other sessions end; an administrator resetting their own keeps this one.
+    let keep = (id == user.user.id)
+        .then(|| user.session.sign_in_id())
+        .flatten();
     let epoch = state
         .db
         .run(move |conn| {
             let epoch = users::set_password(conn, &target.id, &hash)?;
-            let keep = if mine { keep.as_deref() } else { None };
-            sessions::end_others(conn, &target.id, keep)?;
+            sessions::end_others(conn, &target.id, keep.as_deref())?;
             Ok(epoch)
         })
         .await?;
     if id == user.user.id {
         user.session.set_epoch(epoch)?;
     }
-    user.session.flash(
-        "success",
-        format!(
-            "Password of {} reset; their sessions were signed out.",
-            target.username
-        ),
-    )?;
+    let name = &target.username;
+    let what = format!("Password of {name} reset; their sessions were signed out.");
+    user.session.flash("success", what)?;
     Ok(see_other(&crate::web::urls::admin_users()))
 }
 
 /// `GET /admin/stats`: counters for operators (and the benchmarks), as JSON.
-pub async fn stats(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
+pub async fn stats(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "sql_queries": state.db.queries(),

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::ids::ApplicationId;
 use crate::db::models::applications::{self, Application, ApplicationScope};
 use crate::db::models::instances;
@@ -14,6 +13,7 @@ use crate::domain::names;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::access::{Access, can};
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 

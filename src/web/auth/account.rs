@@ -6,11 +6,11 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::models::{editor, sessions, users};
 use crate::domain::names;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::views::{Chrome, FormErrors, ago, chrome, render, see_other};
 
 #[derive(Template)]
@@ -122,11 +122,8 @@ pub async fn change_password(
         confirm,
     } = form.into_inner();
     let mut errors = FormErrors::default();
-    if !state
-        .passwords
-        .verify(current, Some(user.user.password_hash.clone()))
-        .await?
-    {
+    let stored = Some(user.user.password_hash.clone());
+    if !state.passwords.verify(current, stored).await? {
         errors.add("current", "This is not your current password.");
     }
     let new = errors.check("new", names::password(&new));

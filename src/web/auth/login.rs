@@ -5,10 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::UserSession;
-use crate::db::models::{editor, users};
+use crate::db::models::editor;
+use crate::db::models::users::{self, User};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::UserSession;
 use crate::web::host::TrustedProxies;
 use crate::web::urls::after_login;
 use crate::web::views::{Chrome, render, see_other};
@@ -79,16 +80,9 @@ pub async fn login(
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginForm {
-        username,
-        password,
-        next,
-    } = form.into_inner();
-    // The client's address, as trusted proxies say it (never as the client says it).
-    let address = TrustedProxies(&state.settings.trusted_proxies)
-        .client(req.head())
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
+    let form = form.into_inner();
+    let (username, password, next) = (form.username, form.password, form.next);
+    let address = client_address(&state, &req);
     let retry = |error: String| LoginPage {
         chrome: Chrome::default(),
         username: username.clone(),
@@ -97,15 +91,41 @@ pub async fn login(
         signed_out: false,
     };
     if let Some(wait) = state.throttle.check(&address, &username) {
-        let secs = wait.as_secs().max(1);
-        let message = format!("Too many failed sign-ins. Try again in {secs} seconds.");
-        let mut response = page(&session, StatusCode::TOO_MANY_REQUESTS, retry(message))?;
-        response.headers_mut().insert(
-            actix_web::http::header::RETRY_AFTER,
-            actix_web::http::header::HeaderValue::from(secs),
-        );
-        return Ok(response);
+        return throttled(&session, wait, retry);
     }
+    match verified_user(&state, &username, password).await? {
+        Some(user) if user.disabled => {
+            let message = "This account is disabled; ask an administrator.";
+            page(&session, StatusCode::FORBIDDEN, retry(message.into()))
+        }
+        Some(user) => {
+            state.throttle.succeeded(&address, &username);
+            session.sign_in(&user, (user_agent(&req), &address))?;
+            tracing::info!(user = %user.username, "signed in");
+            Ok(see_other(&after_login(&next)))
+        }
+        _ => {
+            state.throttle.failed(&address, &username);
+            let message = "Wrong user name or password.";
+            page(&session, StatusCode::UNAUTHORIZED, retry(message.into()))
+        }
+    }
+}
+
+/// The client's address, as trusted proxies say it (never as the client says it).
+fn client_address(state: &AppState, req: &HttpRequest) -> String {
+    TrustedProxies(&state.settings.trusted_proxies)
+        .client(req.head())
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
+}
+
+/// The account named `username` when `password` is its password.
+async fn verified_user(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Option<User>, AppError> {
     let name = username.trim().to_owned();
     let user = state
         .db
@@ -114,28 +134,31 @@ pub async fn login(
     // Verified even for unknown names (against a dummy hash): timing must not tell them apart.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let verified = state.passwords.verify(password, stored).await?;
-    match user {
-        Some(user) if verified && user.disabled => {
-            let message = "This account is disabled; ask an administrator.".to_owned();
-            page(&session, StatusCode::FORBIDDEN, retry(message))
-        }
-        Some(user) if verified => {
-            state.throttle.succeeded(&address, &username);
-            let agent = req
-                .headers()
-                .get(actix_web::http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            session.sign_in(&user, (agent, &address))?;
-            tracing::info!(user = %user.username, "signed in");
-            Ok(see_other(&after_login(&next)))
-        }
-        _ => {
-            state.throttle.failed(&address, &username);
-            let message = "Wrong user name or password.".to_owned();
-            page(&session, StatusCode::UNAUTHORIZED, retry(message))
-        }
-    }
+    Ok(user.filter(|_| verified))
+}
+
+/// 429 with `Retry-After`: too many failed sign-ins for this account or address.
+fn throttled(
+    session: &UserSession,
+    wait: std::time::Duration,
+    retry: impl Fn(String) -> LoginPage,
+) -> Result<HttpResponse, AppError> {
+    let secs = wait.as_secs().max(1);
+    let message = format!("Too many failed sign-ins. Try again in {secs} seconds.");
+    let mut response = page(session, StatusCode::TOO_MANY_REQUESTS, retry(message))?;
+    response.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(secs),
+    );
+    Ok(response)
+}
+
+/// The browser's User-Agent, to name the session in the account's list.
+fn user_agent(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
 
 /// `POST /logout`: end the session, and every editor session it opened on instance origins.

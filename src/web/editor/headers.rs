@@ -17,7 +17,7 @@ pub enum Zone {
 /// The editor session cookie on instance origins.
 pub const EDITOR_COOKIE: &str = "redstage_editor";
 /// The platform's session cookie (host-only, so browsers never send it here; dropped anyway).
-pub const PLATFORM_COOKIE: &str = crate::auth::session::SESSION_COOKIE;
+pub const PLATFORM_COOKIE: &str = crate::web::session::SESSION_COOKIE;
 
 /// Hop-by-hop headers (RFC 9110 §7.6.1), never forwarded either way.
 const HOP_BY_HOP: [&str; 9] = [

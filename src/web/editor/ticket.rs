@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::page::{OriginError, see_other};
 use super::session;
-use crate::auth::{CurrentUser, secret};
+use crate::auth::secret;
 use crate::db::ids::InstanceId;
 use crate::db::models::editor::{self, NewSession, NewTicket};
 use crate::db::models::instances::{self, Instance, InstanceScope};
@@ -16,6 +16,7 @@ use crate::db::now_ms;
 use crate::error::AppError;
 use crate::nodered::EDITOR_PREFIX;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::urls::{self, local_redirect};
 
 /// How long a ticket can be exchanged.

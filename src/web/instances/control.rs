@@ -4,12 +4,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::auth::CurrentUser;
 use crate::db::models::instances::InstanceScope;
 use crate::domain::roles::Action;
 use crate::domain::states::DesiredState;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::access::{Access, can};
 use crate::web::instances::view::StatusView;
 use crate::web::views::{render, see_other, wants_fragment};

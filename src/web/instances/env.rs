@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::Conn;
 use crate::db::ids::InstanceId;
 use crate::db::models::env_vars::{self, EnvVar};
@@ -12,6 +11,7 @@ use crate::db::models::instances::{self, InstanceScope};
 use crate::domain::env;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::access::{Access, can};
 use crate::web::instances::settings::{Shown, refused};
 use crate::web::views::see_other;

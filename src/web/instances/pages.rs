@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::applications::{Application, ApplicationScope};
 use crate::db::models::deployments;
@@ -20,6 +19,7 @@ use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::nodered::EDITOR_PREFIX;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::access::{Access, can};
 use crate::web::instances::view::{InstanceHeader, StatusView};
 use crate::web::urls;

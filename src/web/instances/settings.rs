@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::instance_settings::{self, InstanceSettings};
@@ -14,6 +13,7 @@ use crate::domain::endpoints::EndpointAccess;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::access::Access;
 use crate::web::instances::view::{InstanceHeader, StatusView};
 use crate::web::views::{Chrome, FormErrors, FormValues, chrome, render, see_other};

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::Conn;
 use crate::db::ids::PipelineId;
 use crate::db::models::applications::{Application, ApplicationScope};
@@ -17,6 +16,7 @@ use crate::domain::paging::Pager;
 use crate::domain::roles::Action;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::access::Access;
 use crate::web::pipelines::view::{self, PipelineView, Shown};
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};

@@ -5,13 +5,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::auth::CurrentUser;
 use crate::db::ids::InstanceId;
 use crate::db::models::instances::{self, Instance};
 use crate::db::models::pipelines::PipelineScope;
 use crate::db::models::stages::{self, Stage};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::views::{Chrome, FormErrors, chrome, render, wants_fragment};
 
 /// The add / edit stage form as a page (without htmx).

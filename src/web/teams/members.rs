@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::Conn;
 use crate::db::ids::{TeamId, UserId};
 use crate::db::models::members::{self, Member};
@@ -14,6 +13,7 @@ use crate::db::models::users;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::access::{Access, can};
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 

@@ -5,13 +5,13 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::models::applications::{self, Application};
 use crate::db::models::teams::{self, Membership, Team};
 use crate::domain::names;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::access::Access;
 use crate::web::views::{Chrome, FormErrors, chrome, render, see_other};
 
@@ -102,16 +102,13 @@ pub async fn create(
     }
     if !errors.any() {
         let (owner, slug) = (user.user.id.clone(), slug_input.clone());
-        match state
+        let created = state
             .db
-            .run(move |conn| Ok(teams::create_with_owner(conn, &name, &slug, &owner)?))
-            .await
-        {
+            .run(move |conn| Ok(teams::create_with_owner(conn, &name, &slug, &owner)?));
+        match created.await {
             Ok(team) => {
-                user.session.flash(
-                    "success",
-                    format!("Team {} created. You are its owner.", team.name),
-                )?;
+                let what = format!("Team {} created. You are its owner.", team.name);
+                user.session.flash("success", what)?;
                 return Ok(see_other(&team.applications_url()));
             }
             Err(e) if e.is_unique_violation() => {

@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::store::keys::{ADDRESS, SID, USER_AGENT, USER_ID};
 use crate::db::ids::{UserId, random_id};
 use crate::db::models::users::User;
 use crate::error::AppError;
@@ -15,13 +16,9 @@ use crate::error::AppError;
 /// Name of the platform's session cookie (host-only: it never reaches an instance origin).
 pub const SESSION_COOKIE: &str = "redstage_session";
 
-pub(crate) const USER_ID: &str = "uid";
 const EPOCH: &str = "epoch";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
-pub(crate) const SID: &str = "sid";
-pub(crate) const USER_AGENT: &str = "ua";
-pub(crate) const ADDRESS: &str = "ip";
 
 /// A message shown once on the next page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
