@@ -6,16 +6,19 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::npm::NpmConfig;
 use super::sandbox::{Mounts, Sandbox};
 use crate::domain::npm;
 
 /// How long one npm install or uninstall may take.
 const NPM_WITHIN: Duration = Duration::from_secs(300);
 
-/// `npm install module@version` in `user_dir` (in the instance's sandbox), saved to its
-/// package.json; why not, when the spec is not a registry package, or npm's message on failure.
+/// `npm install module@version` in `user_dir` (in the instance's sandbox, from `config`'s registry),
+/// saved to its package.json; why not, when the spec is not a registry package, or npm's message
+/// on failure.
 pub async fn install(
     sandbox: &Sandbox,
+    config: &NpmConfig,
     user_dir: &Path,
     module: &str,
     version: &str,
@@ -27,16 +30,26 @@ pub async fn install(
         version => format!("{module}@{version}"),
     };
     let args = ["install", "--save-prefix=~", "--engine-strict", "--", &spec];
-    run_npm(sandbox, user_dir, &args).await
+    run_npm(sandbox, config, user_dir, &args).await
 }
 
 /// `npm uninstall module` in `user_dir` (in the instance's sandbox), removed from its package.json.
-pub async fn uninstall(sandbox: &Sandbox, user_dir: &Path, module: &str) -> Result<(), String> {
+pub async fn uninstall(
+    sandbox: &Sandbox,
+    config: &NpmConfig,
+    user_dir: &Path,
+    module: &str,
+) -> Result<(), String> {
     npm::package_name(module)?;
-    run_npm(sandbox, user_dir, &["uninstall", "--", module]).await
+    run_npm(sandbox, config, user_dir, &["uninstall", "--", module]).await
 }
 
-async fn run_npm(sandbox: &Sandbox, user_dir: &Path, args: &[&str]) -> Result<(), String> {
+async fn run_npm(
+    sandbox: &Sandbox,
+    config: &NpmConfig,
+    user_dir: &Path,
+    args: &[&str],
+) -> Result<(), String> {
     let mounts = Mounts {
         user_dir,
         read_only: Vec::new(),
@@ -60,6 +73,8 @@ async fn run_npm(sandbox: &Sandbox, user_dir: &Path, args: &[&str]) -> Result<()
         .env_clear()
         .envs(std::env::vars_os().filter(|(key, _)| npm_may_see(&key.to_string_lossy())))
         .env("HOME", user_dir)
+        // After the server's own npm_config_*: the configured registry wins.
+        .envs(config.env())
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(NPM_WITHIN, run)
