@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::process::Command;
 
-use super::npm::NpmConfig;
+use super::npm::{NpmConfig, passed_through};
 
 /// The Node-RED version every runtime uses (5.x needs Node >= 22; this machine kind has Node 20).
 pub const NODE_RED_VERSION: &str = "4.1.15";
@@ -82,6 +82,11 @@ impl NodeRedInstall {
             ])
             .arg(&staging)
             .arg(format!("node-red@{NODE_RED_VERSION}"))
+            // Not the server's whole environment (it may hold secrets; Node-RED's dependencies
+            // run install scripts): what npm needs, and the server user's home for npm's cache.
+            .env_clear()
+            .envs(passed_through())
+            .envs(std::env::var_os("HOME").map(|home| ("HOME", home)))
             .envs(self.npm.env())
             .output()
             .await

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::npm::NpmConfig;
+use super::npm::{NpmConfig, passed_through};
 use super::sandbox::{Mounts, Sandbox};
 use crate::domain::npm;
 
@@ -71,7 +71,7 @@ async fn run_npm(
         // Never the server's own environment (it may hold secrets): what npm needs to reach the
         // registry, and the userDir as its home (its cache goes there).
         .env_clear()
-        .envs(std::env::vars_os().filter(|(key, _)| npm_may_see(&key.to_string_lossy())))
+        .envs(passed_through())
         .env("HOME", user_dir)
         // After the server's own npm_config_*: the configured registry wins.
         .envs(config.env())
@@ -87,17 +87,6 @@ async fn run_npm(
     let stderr = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     Err(lines[lines.len().saturating_sub(4)..].join(" / "))
-}
-
-/// Variables of the server's environment npm gets: its path, and how to reach a registry.
-fn npm_may_see(key: &str) -> bool {
-    let key_upper = key.to_ascii_uppercase();
-    key == "PATH"
-        || key.starts_with("npm_config_")
-        || matches!(
-            key_upper.as_str(),
-            "HTTP_PROXY" | "HTTPS_PROXY" | "NO_PROXY" | "NODE_EXTRA_CA_CERTS" | "SSL_CERT_FILE"
-        )
 }
 
 /// The entry of a palette deny list (`name`, `name@range`, `prefix-*`, `@scope/*`) that denies

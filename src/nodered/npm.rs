@@ -3,6 +3,28 @@
 //! runtime's environment). All of them use the one registry of `REDSTAGE_NPM_REGISTRY` (npm's
 //! default when unset) and nothing else: no audit, funding or update-notifier requests.
 
+use std::ffi::OsString;
+
+/// The variables of the server's own environment an npm run gets: its path and how to reach a
+/// registry (proxies, CA certificates, the server's `npm_config_*`). Nothing else: the server's
+/// environment may hold secrets (`REDSTAGE_ADMIN_PASSWORD`, say) that npm and the install
+/// scripts of the packages it installs must not see.
+pub(crate) fn passed_through() -> Vec<(OsString, OsString)> {
+    std::env::vars_os()
+        .filter(|(key, _)| npm_may_see(&key.to_string_lossy()))
+        .collect()
+}
+
+fn npm_may_see(key: &str) -> bool {
+    let key_upper = key.to_ascii_uppercase();
+    key == "PATH"
+        || key.starts_with("npm_config_")
+        || matches!(
+            key_upper.as_str(),
+            "HTTP_PROXY" | "HTTPS_PROXY" | "NO_PROXY" | "NODE_EXTRA_CA_CERTS" | "SSL_CERT_FILE"
+        )
+}
+
 /// The npm configuration redstage hands to every npm, as `npm_config_*` variables (they win over
 /// any `.npmrc` a userDir may hold, and reach the npm that Node-RED itself runs).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,7 +60,22 @@ impl NpmConfig {
 
 #[cfg(test)]
 mod tests {
-    use super::NpmConfig;
+    use super::{NpmConfig, npm_may_see};
+
+    #[test]
+    fn npm_sees_its_path_and_network_settings_only() {
+        for key in ["PATH", "npm_config_cache", "HTTPS_PROXY", "no_proxy"] {
+            assert!(npm_may_see(key), "{key}");
+        }
+        for key in [
+            "REDSTAGE_ADMIN_PASSWORD",
+            "AWS_SECRET_ACCESS_KEY",
+            "NODE_OPTIONS",
+            "HOME",
+        ] {
+            assert!(!npm_may_see(key), "{key}");
+        }
+    }
 
     #[test]
     fn the_registry_is_set_only_when_configured() {
