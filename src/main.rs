@@ -3,6 +3,7 @@
 use clap::Parser;
 use redstage::config::{Cli, Settings};
 use redstage::nodered::install::NodeRedInstall;
+use redstage::nodered::npm::NpmConfig;
 use redstage::nodered::sandbox::Sandbox;
 use redstage::startup::Application;
 use redstage::telemetry;
@@ -15,7 +16,8 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init();
     let settings = Settings::load(cli)?;
     if install_only {
-        let install = NodeRedInstall::new(&settings.node_red_dir());
+        let npm = NpmConfig::new(settings.npm_registry.clone());
+        let install = NodeRedInstall::new(&settings.node_red_dir(), npm);
         install.ensure().await.map_err(anyhow::Error::msg)?;
         println!("Node-RED is installed: {}", install.red_js().display());
         return Ok(());

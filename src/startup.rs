@@ -20,6 +20,7 @@ use crate::datadir;
 use crate::db::Db;
 use crate::domain::origins::{HostKind, Origins};
 use crate::instances::spec::ServerNames;
+use crate::nodered::npm::NpmConfig;
 use crate::nodered::sandbox::{Sandbox, SandboxMode};
 use crate::nodered::tokens::TokenKey;
 use crate::nodered::{Runtimes, RuntimesConfig};
@@ -79,6 +80,7 @@ impl Application {
             tokens: TokenKey::load_or_create(&settings.runtime_key_path())?,
             loader: crate::instances::spec::loader(db.clone(), names),
             sandbox: sandbox(settings.sandbox).await,
+            npm: NpmConfig::new(settings.npm_registry.clone()),
         })?);
         let proxy_http = reqwest::Client::builder()
             .no_proxy()

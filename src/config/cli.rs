@@ -9,7 +9,7 @@ Configuration is read from built-in defaults, then an optional TOML file (--conf
 REDSTAGE_CONFIG; keys: bind, data_dir, admin_user, admin_password, secure_cookies,
 node_red_dir, public_url, instance_domain, instance_url, trusted_proxies,
 proxy_body_limit_mb, proxy_timeout_secs, sandbox, session_idle_hours,
-session_max_days), then environment variables, then command-line flags; later sources win.
+session_max_days, npm_registry), then environment variables, then command-line flags; later sources win.
 Relative paths in the file are relative to the file's own directory; relative paths from
 the environment or flags are relative to the working directory. All are made absolute once
 at startup.
@@ -38,6 +38,9 @@ Environment:
                            no runtime starts without it; off: never. --check-sandbox tests it.
   REDSTAGE_SESSION_IDLE_HOURS  a signed-in session ends after this long unused (default 168)
   REDSTAGE_SESSION_MAX_DAYS    and this long after its sign-in, however used (default 30)
+  REDSTAGE_NPM_REGISTRY    the npm registry (an http(s) URL, e.g. a private mirror) for every npm
+                           redstage runs and every runtime's palette manager (default: npm's
+                           own, https://registry.npmjs.org/)
   REDSTAGE_CONFIG          path of the optional TOML configuration file
   RUST_LOG                 log filter (default info)
 
@@ -102,6 +105,9 @@ pub struct Cli {
     /// Days after which a session ends, however much it is used.
     #[arg(long, env = "REDSTAGE_SESSION_MAX_DAYS", value_name = "DAYS")]
     pub session_max_days: Option<u64>,
+    /// The npm registry for installing Node-RED and modules (an http or https URL).
+    #[arg(long, env = "REDSTAGE_NPM_REGISTRY", value_name = "URL")]
+    pub npm_registry: Option<String>,
     /// Report whether runtimes can be sandboxed on this machine, then exit (1 if not).
     #[arg(long)]
     pub check_sandbox: bool,

@@ -31,6 +31,7 @@ struct FileSettings {
     sandbox: Option<String>,
     session_idle_hours: Option<u64>,
     session_max_days: Option<u64>,
+    npm_registry: Option<String>,
 }
 
 /// Effective settings, passed into `Application::build`.
@@ -60,6 +61,8 @@ pub struct Settings {
     pub sandbox: SandboxMode,
     /// How long platform sessions live.
     pub sessions: SessionLimits,
+    /// The npm registry every npm run uses (validated, ending in `/`); `None` = npm's default.
+    pub npm_registry: Option<String>,
 }
 
 /// Limits of the instance-origin proxy.
@@ -114,6 +117,7 @@ impl Settings {
             proxy: ProxyLimits::default(),
             sandbox: SandboxMode::Auto,
             sessions: SessionLimits::default(),
+            npm_registry: None,
         }
     }
 
@@ -168,6 +172,13 @@ impl Settings {
         if let Some(days) = cli.session_max_days.or(file.session_max_days) {
             settings.sessions.absolute = std::time::Duration::from_secs(days.max(1) * 86_400);
         }
+        settings.npm_registry = cli
+            .npm_registry
+            .or(file.npm_registry)
+            .filter(|raw| !raw.trim().is_empty())
+            .map(|raw| crate::domain::npm::registry_url(&raw))
+            .transpose()
+            .map_err(|why| anyhow::anyhow!("REDSTAGE_NPM_REGISTRY: {why}"))?;
         let user = cli.admin_user.or(file.admin_user);
         let password = cli.admin_password.or(file.admin_password);
         settings.admin = match (user, password) {

@@ -51,3 +51,43 @@ fn a_lone_admin_user_is_refused() {
     };
     assert!(Settings::load(cli).is_err());
 }
+
+#[test]
+fn the_npm_registry_must_be_an_http_url() -> anyhow::Result<()> {
+    let settings = Settings::load(Cli {
+        npm_registry: Some("https://npm.example.com/repository/npm".into()),
+        ..Cli::default()
+    })?;
+    assert_eq!(
+        settings.npm_registry.as_deref(),
+        Some("https://npm.example.com/repository/npm/")
+    );
+    let refused = Settings::load(Cli {
+        npm_registry: Some("file:///srv/npm".into()),
+        ..Cli::default()
+    })
+    .err()
+    .map(|e| format!("{e:#}"))
+    .unwrap_or_default();
+    assert_eq!(
+        refused,
+        "REDSTAGE_NPM_REGISTRY: \"file:///srv/npm\" is not an npm registry URL: it must start \
+         with http:// or https://."
+    );
+    let secret = Settings::load(Cli {
+        npm_registry: Some("https://me:hunter2@npm.example.com/".into()),
+        ..Cli::default()
+    })
+    .err()
+    .map(|e| format!("{e:#}"))
+    .unwrap_or_default();
+    assert!(
+        secret.contains("must not hold a user name or password"),
+        "{secret}"
+    );
+    assert!(
+        !secret.contains("hunter2"),
+        "the password is not repeated: {secret}"
+    );
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! npm module specs, checked before anything runs: a package name under npm's rules and a version
 //! that is a semver range or a dist-tag. Never a `git+`, `file:`, URL, path, alias or option.
+//! Also the registry every npm run uses (`REDSTAGE_NPM_REGISTRY`): an http(s) URL and nothing else.
 
 /// A module name npm would publish (`node-red-node-random`, `@flowfuse/node-red-dashboard`).
 pub fn package_name(name: &str) -> Result<(), String> {
@@ -67,6 +68,39 @@ pub fn version(version: &str) -> Result<(), String> {
     if tag || range { Ok(()) } else { refuse() }
 }
 
+/// A registry URL for npm (`https://npm.example.com/`, `http://127.0.0.1:4873/repo/`): http or
+/// https with a host, no user name or password (the URL reaches every runtime's environment and
+/// the log; registry credentials belong in npm's own configuration), no query or fragment. The
+/// result ends with `/`, as npm joins package names onto it.
+pub fn registry_url(raw: &str) -> Result<String, String> {
+    // A URL with `user:password@` in it is not repeated: the message goes to the console and log.
+    let shown = match raw.contains('@') {
+        true => "the URL given".to_owned(),
+        false => format!("{raw:?}"),
+    };
+    let refuse = |why: &str| Err(format!("{shown} is not an npm registry URL: {why}."));
+    let Ok(mut url) = url::Url::parse(raw.trim()) else {
+        return refuse("write it as http://host[:port]/ or https://host[:port]/path/");
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return refuse("it must start with http:// or https://");
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return refuse("it has no host");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse("it must not hold a user name or password");
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return refuse("it must not have a query (?…) or fragment (#…)");
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +165,34 @@ mod tests {
             "user/repo",
         ] {
             assert!(version(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn registries_are_plain_http_urls() {
+        for (ok, normalised) in [
+            ("https://registry.npmjs.org", "https://registry.npmjs.org/"),
+            ("http://127.0.0.1:4873/", "http://127.0.0.1:4873/"),
+            (
+                "https://nexus.example.com/repository/npm",
+                "https://nexus.example.com/repository/npm/",
+            ),
+        ] {
+            assert_eq!(registry_url(ok).as_deref(), Ok(normalised), "{ok}");
+        }
+        for bad in [
+            "",
+            "registry.npmjs.org",
+            "file:///srv/npm",
+            "ftp://mirror.example.com/",
+            "--registry=http://x",
+            "https://user:secret@npm.example.com/",
+            "https://token@npm.example.com/",
+            "https://npm.example.com/?a=b",
+            "https://npm.example.com/#x",
+            "http://",
+        ] {
+            assert!(registry_url(bad).is_err(), "{bad}");
         }
     }
 }

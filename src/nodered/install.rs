@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::process::Command;
 
+use super::npm::{NpmConfig, passed_through};
+
 /// The Node-RED version every runtime uses (5.x needs Node >= 22; this machine kind has Node 20).
 pub const NODE_RED_VERSION: &str = "4.1.15";
 /// Oldest Node.js major version Node-RED 4 supports.
@@ -17,19 +19,26 @@ const MIN_NODE_MAJOR: u32 = 18;
 #[derive(Debug, Clone)]
 pub struct NodeRedInstall {
     root: PathBuf,
+    npm: NpmConfig,
 }
 
 impl NodeRedInstall {
-    /// Node-RED [`NODE_RED_VERSION`] under `base` (e.g. `<data>/node-red`).
-    pub fn new(base: &Path) -> Self {
+    /// Node-RED [`NODE_RED_VERSION`] under `base` (e.g. `<data>/node-red`), installed with `npm`.
+    pub fn new(base: &Path, npm: NpmConfig) -> Self {
         Self {
             root: base.join(format!("node-red-{NODE_RED_VERSION}")),
+            npm,
         }
     }
 
     /// The installation's directory (sandboxed runtimes see it read-only).
     pub fn root(&self) -> PathBuf {
         self.root.clone()
+    }
+
+    /// How npm is configured for this server (the runtimes' palette managers get it too).
+    pub fn npm(&self) -> &NpmConfig {
+        &self.npm
     }
 
     /// Node-RED's entry point.
@@ -66,12 +75,19 @@ impl NodeRedInstall {
                 "install",
                 "--no-audit",
                 "--no-fund",
+                "--no-update-notifier",
                 "--omit=dev",
                 "--loglevel=error",
                 "--prefix",
             ])
             .arg(&staging)
             .arg(format!("node-red@{NODE_RED_VERSION}"))
+            // Not the server's whole environment (it may hold secrets; Node-RED's dependencies
+            // run install scripts): what npm needs, and the server user's home for npm's cache.
+            .env_clear()
+            .envs(passed_through())
+            .envs(std::env::var_os("HOME").map(|home| ("HOME", home)))
+            .envs(self.npm.env())
             .output()
             .await
             .map_err(|e| format!("npm could not be started ({e}); install Node.js and npm"))?;

@@ -100,6 +100,9 @@ pub(super) async fn launch(
         .env("HOME", &dir)
         .env("NODE_ENV", "production")
         .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        // The palette manager runs npm with this environment: the platform's registry, set after
+        // the instance's own variables so that it wins.
+        .envs(shared.install.npm().env())
         .current_dir(&dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

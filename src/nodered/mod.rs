@@ -8,6 +8,7 @@ pub mod install;
 mod launch;
 pub mod logbuf;
 pub mod modules;
+pub mod npm;
 pub mod runtime;
 pub mod sandbox;
 pub mod settings_js;
@@ -73,6 +74,8 @@ pub struct RuntimesConfig {
     pub loader: SpecLoader,
     /// The sandbox runtimes and npm run in.
     pub sandbox: Sandbox,
+    /// How npm is run (its registry), for redstage's npm and the runtimes' palette managers.
+    pub npm: npm::NpmConfig,
 }
 
 /// A preloaded script that ends a runtime when the server that started it is gone (its parent
@@ -104,7 +107,7 @@ impl Runtimes {
             .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()?;
         let shared = Shared {
-            install: NodeRedInstall::new(&config.node_red_dir),
+            install: NodeRedInstall::new(&config.node_red_dir, config.npm),
             instances_dir: config.instances_dir,
             tokens: config.tokens,
             http,
@@ -225,6 +228,11 @@ impl Runtimes {
     /// The sandbox runtimes and npm run in.
     pub fn sandbox(&self) -> &Sandbox {
         &self.shared.sandbox
+    }
+
+    /// How npm is configured (its registry).
+    pub fn npm(&self) -> &npm::NpmConfig {
+        self.shared.install.npm()
     }
 
     /// The Node-RED installation.

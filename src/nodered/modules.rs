@@ -6,16 +6,19 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::npm::{NpmConfig, passed_through};
 use super::sandbox::{Mounts, Sandbox};
 use crate::domain::npm;
 
 /// How long one npm install or uninstall may take.
 const NPM_WITHIN: Duration = Duration::from_secs(300);
 
-/// `npm install module@version` in `user_dir` (in the instance's sandbox), saved to its
-/// package.json; why not, when the spec is not a registry package, or npm's message on failure.
+/// `npm install module@version` in `user_dir` (in the instance's sandbox, from `config`'s registry),
+/// saved to its package.json; why not, when the spec is not a registry package, or npm's message
+/// on failure.
 pub async fn install(
     sandbox: &Sandbox,
+    config: &NpmConfig,
     user_dir: &Path,
     module: &str,
     version: &str,
@@ -27,16 +30,26 @@ pub async fn install(
         version => format!("{module}@{version}"),
     };
     let args = ["install", "--save-prefix=~", "--engine-strict", "--", &spec];
-    run_npm(sandbox, user_dir, &args).await
+    run_npm(sandbox, config, user_dir, &args).await
 }
 
 /// `npm uninstall module` in `user_dir` (in the instance's sandbox), removed from its package.json.
-pub async fn uninstall(sandbox: &Sandbox, user_dir: &Path, module: &str) -> Result<(), String> {
+pub async fn uninstall(
+    sandbox: &Sandbox,
+    config: &NpmConfig,
+    user_dir: &Path,
+    module: &str,
+) -> Result<(), String> {
     npm::package_name(module)?;
-    run_npm(sandbox, user_dir, &["uninstall", "--", module]).await
+    run_npm(sandbox, config, user_dir, &["uninstall", "--", module]).await
 }
 
-async fn run_npm(sandbox: &Sandbox, user_dir: &Path, args: &[&str]) -> Result<(), String> {
+async fn run_npm(
+    sandbox: &Sandbox,
+    config: &NpmConfig,
+    user_dir: &Path,
+    args: &[&str],
+) -> Result<(), String> {
     let mounts = Mounts {
         user_dir,
         read_only: Vec::new(),
@@ -58,8 +71,10 @@ async fn run_npm(sandbox: &Sandbox, user_dir: &Path, args: &[&str]) -> Result<()
         // Never the server's own environment (it may hold secrets): what npm needs to reach the
         // registry, and the userDir as its home (its cache goes there).
         .env_clear()
-        .envs(std::env::vars_os().filter(|(key, _)| npm_may_see(&key.to_string_lossy())))
+        .envs(passed_through())
         .env("HOME", user_dir)
+        // After the server's own npm_config_*: the configured registry wins.
+        .envs(config.env())
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(NPM_WITHIN, run)
@@ -72,17 +87,6 @@ async fn run_npm(sandbox: &Sandbox, user_dir: &Path, args: &[&str]) -> Result<()
     let stderr = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     Err(lines[lines.len().saturating_sub(4)..].join(" / "))
-}
-
-/// Variables of the server's environment npm gets: its path, and how to reach a registry.
-fn npm_may_see(key: &str) -> bool {
-    let key_upper = key.to_ascii_uppercase();
-    key == "PATH"
-        || key.starts_with("npm_config_")
-        || matches!(
-            key_upper.as_str(),
-            "HTTP_PROXY" | "HTTPS_PROXY" | "NO_PROXY" | "NODE_EXTRA_CA_CERTS" | "SSL_CERT_FILE"
-        )
 }
 
 /// The entry of a palette deny list (`name`, `name@range`, `prefix-*`, `@scope/*`) that denies

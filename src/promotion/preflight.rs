@@ -80,7 +80,8 @@ pub(crate) async fn install_missing(
             {
                 continue;
             }
-            modules::install(ctx.runtimes.sandbox(), &dir, module, version)
+            let (sandbox, npm) = (ctx.runtimes.sandbox(), ctx.runtimes.npm());
+            modules::install(sandbox, npm, &dir, module, version)
                 .await
                 .map_err(|e| could_not_install(name, module, &e))?;
             installed.npm.push(module.clone());

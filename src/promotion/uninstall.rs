@@ -39,7 +39,8 @@ pub(crate) async fn uninstall(
     }
     let dir = ctx.runtimes.user_dir(&target.id);
     for module in &installed.npm {
-        if let Err(error) = modules::uninstall(ctx.runtimes.sandbox(), &dir, module).await {
+        let (sandbox, npm) = (ctx.runtimes.sandbox(), ctx.runtimes.npm());
+        if let Err(error) = modules::uninstall(sandbox, npm, &dir, module).await {
             stay.push(format!("{module} ({error})"));
         }
     }

@@ -21,6 +21,7 @@ mod instances;
 mod isolation;
 mod logs;
 mod members;
+mod npm_registry;
 mod pipelines;
 mod play;
 mod promotion;

@@ -34,9 +34,23 @@ impl Drop for TestApp {
     }
 }
 
-/// Where the tests' shared Node-RED installation lives (installed once, kept between runs).
+/// Where the tests' shared Node-RED installation lives (installed once, kept between runs, by
+/// `.ci/test`: the test servers' registry has no Node-RED to install).
 pub fn shared_node_red_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("node-red")
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("node-red");
+    static TOLD: std::sync::Once = std::sync::Once::new();
+    let install = redstage::nodered::install::NodeRedInstall::new(&dir, Default::default());
+    if !install.is_installed() {
+        TOLD.call_once(|| {
+            eprintln!(
+                "Node-RED is not installed in {}: run ./.ci/test, or REDSTAGE_NODE_RED_DIR={} \
+                 cargo run -- --install-node-red, before the runtime tests",
+                dir.display(),
+                dir.display()
+            );
+        });
+    }
+    dir
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -52,6 +66,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         password: ADMIN_PASSWORD.into(),
     });
     settings.node_red_dir = Some(shared_node_red_dir());
+    // Modules come from the tests' own registry (tests/fixtures/npm), never the public one.
+    settings.npm_registry = Some(super::registry::registry().url.clone());
     configure(&mut settings);
     let mut app = serve(settings).await;
     let page = app

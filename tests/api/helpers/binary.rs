@@ -42,6 +42,7 @@ pub async fn run_logged(
     let mut child = command
         .args(args)
         .env("REDSTAGE_BIND", "127.0.0.1:0")
+        .env("REDSTAGE_NPM_REGISTRY", &super::registry::registry().url)
         .envs(env.iter().copied())
         .current_dir(cwd)
         .stdout(Stdio::piped())

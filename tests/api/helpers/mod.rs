@@ -7,6 +7,7 @@ mod fixture;
 mod origin;
 mod pipelines;
 pub mod promotion;
+pub mod registry;
 mod runtime;
 
 pub use app::*;
