@@ -209,7 +209,7 @@ async fn change(
         Ok(()) if left => {
             user.session
                 .flash("success", format!("You left {}.", membership.team.name))?;
-            Ok(see_other("/"))
+            Ok(see_other(&crate::web::urls::home()))
         }
         Ok(()) => {
             let done = if new.is_some() {
