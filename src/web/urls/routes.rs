@@ -1,5 +1,5 @@
 //! The route table's one source: per route, the actix pattern (`web::resource(urls::X)`) and a
-//! typed builder of its links (`urls::x(&id)`), made from the same literal by [`routes!`], so a
+//! typed builder of its links (`urls::x(&id)`), made from the same literal by `routes!`, so a
 //! link cannot point where no route is. The unit test in `urls::tests` holds every builder's output
 //! against its own pattern.
 
