@@ -32,7 +32,7 @@ use crate::error::AppError;
 
 /// Register every route of the platform origin.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/static/{path:.*}").route(web::get().to(assets::serve)))
+    cfg.service(web::resource(urls::STATIC_ASSET).route(web::get().to(assets::serve)))
         .configure(auth::routes)
         .configure(admin::routes)
         .configure(teams::routes)

@@ -5,13 +5,15 @@ pub mod pages;
 
 use actix_web::web;
 
+use crate::web::urls;
+
 /// `/application/{id}` and its settings.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/application/{id}").route(web::get().to(pages::root)))
+    cfg.service(web::resource(urls::APPLICATION).route(web::get().to(pages::root)))
         .service(
-            web::resource("/application/{id}/settings")
+            web::resource(urls::APPLICATION_SETTINGS)
                 .route(web::get().to(pages::settings))
                 .route(web::post().to(pages::update)),
         )
-        .service(web::resource("/application/{id}/delete").route(web::post().to(pages::delete)));
+        .service(web::resource(urls::APPLICATION_DELETE).route(web::post().to(pages::delete)));
 }

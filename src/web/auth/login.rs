@@ -173,5 +173,5 @@ pub async fn logout(
             .await?;
     }
     session.sign_out();
-    Ok(see_other("/login?signed_out=true"))
+    Ok(see_other(&crate::web::urls::login_signed_out()))
 }

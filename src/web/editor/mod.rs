@@ -30,20 +30,21 @@ use crate::nodered::tokens::Access;
 use crate::nodered::{EDITOR_PREFIX, PROXY_HEADER};
 use crate::state::AppState;
 use crate::web::host::{TrustedProxies, sent_from};
+use crate::web::urls;
 
 /// The platform's routes for the editor: they only send people to the instance's own origin.
 pub fn platform_routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/instance/{id}/editor")
+        web::resource(urls::INSTANCE_EDITOR_ENTRY)
             .route(web::get().to(ticket::open_editor))
             .default_service(web::to(crate::web::not_found)),
     )
     .service(
-        web::resource("/instance/{id}/editor/{tail:.*}")
+        web::resource(urls::INSTANCE_EDITOR)
             .route(web::get().to(ticket::open_editor))
             .default_service(web::to(crate::web::not_found)),
     )
-    .service(web::resource("/instance/{id}/open").route(web::get().to(ticket::open)));
+    .service(web::resource(urls::INSTANCE_OPEN).route(web::get().to(ticket::open)));
 }
 
 /// Every request whose host is not the platform's.
@@ -239,9 +240,10 @@ fn sign_in(
                 .is_some_and(|a| a.contains("text/html")));
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
     let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
-    let open = state
-        .origins
-        .platform_url(&format!("/instance/{}/open?next={next}", instance.id));
+    let open = state.origins.platform_url(&format!(
+        "{}?next={next}",
+        urls::instance_open(&instance.id)
+    ));
     if navigating {
         return Ok(see_other(&open));
     }

@@ -1,5 +1,6 @@
 //! View models shared by the instance pages: the header (breadcrumb, tabs) and the live status card.
 
+use crate::db::ids::InstanceId;
 use crate::db::models::applications::Application;
 use crate::db::models::instances::{Instance, InstanceScope};
 use crate::db::models::teams::Team;
@@ -51,7 +52,7 @@ impl InstanceHeader {
 /// The live status card (polled by htmx).
 pub struct StatusView {
     /// Instance id.
-    pub id: String,
+    pub id: InstanceId,
     /// Instance name.
     pub name: String,
     /// State key (CSS class): running, stopped, crashed ...
@@ -118,7 +119,7 @@ impl StatusView {
             _ => false,
         };
         Self {
-            id: instance.id.to_string(),
+            id: instance.id.clone(),
             name: instance.name.clone(),
             state: status.state.key(),
             label,

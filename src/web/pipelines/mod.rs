@@ -14,31 +14,33 @@ pub mod view;
 
 use actix_web::web;
 
+use crate::web::urls;
+
 /// `/application/{id}/pipelines`, `/pipeline/…`, `/stage/…`, `/deployment/…`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/application/{id}/pipelines")
+        web::resource(urls::APPLICATION_PIPELINES)
             .route(web::get().to(page::list))
             .route(web::post().to(edits::create)),
     )
-    .service(web::resource("/pipeline/{id}").route(web::get().to(page::show)))
-    .service(web::resource("/pipeline/{id}/live").route(web::get().to(live::live)))
-    .service(web::resource("/pipeline/{id}/rename").route(web::post().to(edits::rename)))
-    .service(web::resource("/pipeline/{id}/delete").route(web::post().to(edits::delete)))
-    .service(web::resource("/pipeline/{id}/history").route(web::get().to(history::history)))
-    .service(web::resource("/pipeline/{id}/stages/new").route(web::get().to(stages::new_form)))
-    .service(web::resource("/pipeline/{id}/stages").route(web::post().to(stages::add)))
+    .service(web::resource(urls::PIPELINE).route(web::get().to(page::show)))
+    .service(web::resource(urls::PIPELINE_LIVE).route(web::get().to(live::live)))
+    .service(web::resource(urls::PIPELINE_RENAME).route(web::post().to(edits::rename)))
+    .service(web::resource(urls::PIPELINE_DELETE).route(web::post().to(edits::delete)))
+    .service(web::resource(urls::PIPELINE_HISTORY).route(web::get().to(history::history)))
+    .service(web::resource(urls::PIPELINE_NEW_STAGE).route(web::get().to(stages::new_form)))
+    .service(web::resource(urls::PIPELINE_STAGES).route(web::post().to(stages::add)))
     .service(
-        web::resource("/stage/{id}/edit")
+        web::resource(urls::STAGE_EDIT)
             .route(web::get().to(stages::edit_form))
             .route(web::post().to(stages::update)),
     )
-    .service(web::resource("/deployment/{id}/rollback").route(web::post().to(history::roll_back)))
+    .service(web::resource(urls::DEPLOYMENT_ROLLBACK).route(web::post().to(history::roll_back)))
     .service(
-        web::resource("/stage/{id}/promote")
+        web::resource(urls::STAGE_PROMOTE)
             .route(web::get().to(play::confirm))
             .route(web::post().to(play::start)),
     )
-    .service(web::resource("/stage/{id}/move").route(web::post().to(stages::move_stage)))
-    .service(web::resource("/stage/{id}/delete").route(web::post().to(stages::remove)));
+    .service(web::resource(urls::STAGE_MOVE).route(web::post().to(stages::move_stage)))
+    .service(web::resource(urls::STAGE_DELETE).route(web::post().to(stages::remove)));
 }

@@ -188,7 +188,7 @@ async fn change(
         (Ok(()), true, _) => {
             user.session
                 .flash("success", format!("You left {}.", scope.team.name))?;
-            return Ok(see_other("/"));
+            return Ok(see_other(&crate::web::urls::home()));
         }
         (Ok(()), false, Some(_)) => "Role changed.",
         (Ok(()), false, None) => "Member removed.",

@@ -5,34 +5,30 @@ pub mod pages;
 
 use actix_web::web;
 
+use crate::web::urls;
+
 use super::applications;
 
 /// `/`, `/teams…`, `/team/{slug}…`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").route(web::get().to(pages::home)))
-        .service(web::resource("/teams/new").route(web::get().to(pages::new_form)))
-        .service(web::resource("/teams").route(web::post().to(pages::create)))
-        .service(web::resource("/team/{slug}").route(web::get().to(pages::team_root)))
+    cfg.service(web::resource(urls::HOME).route(web::get().to(pages::home)))
+        .service(web::resource(urls::NEW_TEAM).route(web::get().to(pages::new_form)))
+        .service(web::resource(urls::TEAMS).route(web::post().to(pages::create)))
+        .service(web::resource(urls::TEAM).route(web::get().to(pages::team_root)))
         .service(
-            web::resource("/team/{slug}/applications")
+            web::resource(urls::TEAM_APPLICATIONS)
                 .route(web::get().to(pages::applications))
                 .route(web::post().to(applications::pages::create)),
         )
         .service(
-            web::resource("/team/{slug}/applications/new")
+            web::resource(urls::NEW_APPLICATION)
                 .route(web::get().to(applications::pages::new_form)),
         )
         .service(
-            web::resource("/team/{slug}/members")
+            web::resource(urls::TEAM_MEMBERS)
                 .route(web::get().to(members::page))
                 .route(web::post().to(members::add)),
         )
-        .service(
-            web::resource("/team/{slug}/members/{user}/role")
-                .route(web::post().to(members::change_role)),
-        )
-        .service(
-            web::resource("/team/{slug}/members/{user}/remove")
-                .route(web::post().to(members::remove)),
-        );
+        .service(web::resource(urls::TEAM_MEMBER_ROLE).route(web::post().to(members::change_role)))
+        .service(web::resource(urls::TEAM_MEMBER_REMOVE).route(web::post().to(members::remove)));
 }
