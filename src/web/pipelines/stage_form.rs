@@ -135,18 +135,24 @@ pub async fn render_form(
             },
         );
     }
-    let mut response = render(status, &form)?;
-    if status == StatusCode::UNPROCESSABLE_ENTITY {
-        // The form was posted from the block; put the errors where the form is.
-        response.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("hx-retarget"),
-            slot.parse().map_err(|_| AppError::NotFound)?,
-        );
-        response.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("hx-reswap"),
-            actix_web::http::header::HeaderValue::from_static("innerHTML"),
-        );
+    let response = render(status, &form)?;
+    if status != StatusCode::UNPROCESSABLE_ENTITY {
+        return Ok(response);
     }
+    // The form was posted from the block; put the errors where the form is.
+    into_slot(response, &slot)
+}
+
+/// Have htmx swap the answer into `slot` (a selector) rather than where it was asked from.
+fn into_slot(mut response: HttpResponse, slot: &str) -> Result<HttpResponse, AppError> {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    let target = HeaderValue::from_str(slot).map_err(|_| AppError::NotFound)?;
+    let headers = response.headers_mut();
+    headers.insert(HeaderName::from_static("hx-retarget"), target);
+    headers.insert(
+        HeaderName::from_static("hx-reswap"),
+        HeaderValue::from_static("innerHTML"),
+    );
     Ok(response)
 }
 

@@ -59,19 +59,11 @@ pub fn load(
             pipelines,
             offset,
             limit,
-        } => {
-            let all = stages::list_for_page(conn, app, offset, limit)?;
-            (pipelines, all)
-        }
+        } => (pipelines, stages::list_for_page(conn, app, offset, limit)?),
         Shown::One(pipeline) => (
             vec![pipeline.clone()],
             stages::list_for_pipeline(conn, &pipeline.id)?,
         ),
-    };
-    let by_target = |list: Vec<Deployment>| -> HashMap<InstanceId, Deployment> {
-        list.into_iter()
-            .map(|d| (d.target_instance_id.clone(), d))
-            .collect()
     };
     // One look at each instance's flows file, however many stages show it.
     let mut changed = HashMap::new();
@@ -92,13 +84,7 @@ pub fn load(
             .collect(),
         changed,
     };
-    let mut by_pipeline: HashMap<PipelineId, Vec<(Stage, Instance)>> = HashMap::new();
-    for (stage, instance) in all {
-        by_pipeline
-            .entry(stage.pipeline_id.clone())
-            .or_default()
-            .push((stage, instance));
-    }
+    let mut by_pipeline = by_pipeline(all);
     Ok(pipelines
         .into_iter()
         .map(|pipeline| {
@@ -112,6 +98,25 @@ pub fn load(
             }
         })
         .collect())
+}
+
+/// Each deployment by the instance it targeted.
+fn by_target(list: Vec<Deployment>) -> HashMap<InstanceId, Deployment> {
+    list.into_iter()
+        .map(|d| (d.target_instance_id.clone(), d))
+        .collect()
+}
+
+/// Stages (with their instances) grouped by pipeline, in order.
+fn by_pipeline(all: Vec<(Stage, Instance)>) -> HashMap<PipelineId, Vec<(Stage, Instance)>> {
+    let mut grouped: HashMap<PipelineId, Vec<(Stage, Instance)>> = HashMap::new();
+    for (stage, instance) in all {
+        grouped
+            .entry(stage.pipeline_id.clone())
+            .or_default()
+            .push((stage, instance));
+    }
+    grouped
 }
 
 /// See [`PipelineView::shape`].
