@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod install;
 mod launch;
 pub mod logbuf;
+mod machine;
 pub mod modules;
 pub mod runtime;
 pub mod sandbox;
@@ -28,6 +29,7 @@ use self::install::NodeRedInstall;
 use self::runtime::{Command, Runtime};
 use self::sandbox::Sandbox;
 use self::settings_js::NodeRedSettings;
+pub use self::shared::PortChooser;
 use self::shared::Shared;
 use self::state::RuntimeStatus;
 use self::supervisor::supervise;
@@ -112,6 +114,7 @@ impl Runtimes {
             watchdog_js,
             sandbox: config.sandbox,
             node_check: tokio::sync::OnceCell::new(),
+            ports: std::sync::Mutex::new(Arc::new(launch::free_port)),
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -132,6 +135,12 @@ impl Runtimes {
                 runtime
             })
             .clone()
+    }
+
+    /// Launch runtimes on the ports `chooser` picks from now on (instead of any free one): tests
+    /// use it to hand a runtime a port another process holds.
+    pub fn choose_ports_with(&self, chooser: PortChooser) {
+        *self.shared.ports.lock().unwrap_or_else(|p| p.into_inner()) = chooser;
     }
 
     /// Run `task` on the server's main runtime (HTTP workers have their own single-threaded

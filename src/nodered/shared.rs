@@ -2,6 +2,7 @@
 //! HTTP client, the spec loader, the watchdog script and the sandbox.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use super::client::AdminClient;
 use super::install::NodeRedInstall;
@@ -22,11 +23,21 @@ pub(crate) struct Shared {
     /// Whether Node.js and npm are usable (checked once, in the background: `npm --version`
     /// alone takes ~170 ms and must not delay the server's start).
     pub(crate) node_check: tokio::sync::OnceCell<Result<String, String>>,
+    /// How a launch picks its port (tests force collisions through it).
+    pub(crate) ports: Mutex<PortChooser>,
 }
+
+/// Picks the port a runtime is launched on: one that is free now.
+pub type PortChooser = Arc<dyn Fn() -> std::io::Result<u16> + Send + Sync>;
 
 impl Shared {
     pub(crate) fn user_dir(&self, id: &InstanceId) -> PathBuf {
         self.instances_dir.join(id.as_str())
+    }
+
+    pub(crate) fn choose_port(&self) -> std::io::Result<u16> {
+        let chooser = self.ports.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        chooser()
     }
 
     pub(crate) fn client(&self, id: &InstanceId, port: u16) -> AdminClient {
