@@ -37,6 +37,8 @@ pub struct Application {
     server: Server,
     bootstrap: Option<AdminBootstrap>,
     state: web::Data<AppState>,
+    /// The local runtime driver behind `state.runtimes`.
+    local: Arc<Runtimes>,
 }
 
 impl Application {
@@ -79,6 +81,7 @@ impl Application {
             loader: crate::instances::spec::loader(db.clone(), names),
             sandbox: sandbox(settings.sandbox).await,
         })?);
+        let local = runtimes.clone();
         let proxy_http = reqwest::Client::builder()
             .no_proxy()
             .connect_timeout(std::time::Duration::from_secs(5))
@@ -155,6 +158,7 @@ impl Application {
             server,
             bootstrap,
             state,
+            local,
         })
     }
 
@@ -205,9 +209,9 @@ impl Application {
         self.state.clone()
     }
 
-    /// The runtimes (tests use it to kill them when a test ends).
+    /// The local runtimes behind the driver (tests use it to kill them when a test ends).
     pub fn runtimes(&self) -> Arc<Runtimes> {
-        self.state.runtimes.clone()
+        self.local.clone()
     }
 
     /// Serve until the process is asked to stop (Ctrl-C / SIGTERM), then stop every runtime.

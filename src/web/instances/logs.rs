@@ -49,7 +49,7 @@ pub async fn logs(
     id: web::Path<InstanceId>,
 ) -> Result<HttpResponse, AppError> {
     let scope = load(&user, &state, id.into_inner()).await?;
-    let lines = state.runtimes.runtime(&scope.instance.id).logs.since(0);
+    let lines = state.runtimes.logs(&scope.instance.id, 0);
     let h = InstanceHeader::new(scope, "logs", &state.origins);
     let next = next_after(&lines, 0);
     let page = LogsPage {
@@ -75,11 +75,7 @@ pub async fn log_lines(
             &scope.instance.id,
         )));
     }
-    let lines = state
-        .runtimes
-        .runtime(&scope.instance.id)
-        .logs
-        .since(query.after);
+    let lines = state.runtimes.logs(&scope.instance.id, query.after);
     let next = next_after(&lines, query.after);
     render(
         StatusCode::OK,

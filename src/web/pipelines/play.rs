@@ -103,7 +103,7 @@ async fn plan(
             ))
         })
         .await?;
-    let preview = promotion::preview(&state.runtimes, &source.1.id, &target.1.id).await;
+    let preview = promotion::preview(&*state.runtimes, &source.1.id, &target.1.id).await;
     let modules: Vec<String> = preview
         .modules
         .into_iter()
