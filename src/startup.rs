@@ -39,6 +39,8 @@ pub struct Application {
     server: Server,
     bootstrap: Option<AdminBootstrap>,
     state: web::Data<AppState>,
+    /// The local runtime driver behind `state.runtimes`.
+    local: Arc<Runtimes>,
 }
 
 impl Application {
@@ -82,6 +84,7 @@ impl Application {
             sandbox: sandbox(settings.sandbox).await,
             npm: NpmConfig::new(settings.npm_registry.clone()),
         })?);
+        let local = runtimes.clone();
         let proxy_http = reqwest::Client::builder()
             .no_proxy()
             .connect_timeout(std::time::Duration::from_secs(5))
@@ -158,6 +161,7 @@ impl Application {
             server,
             bootstrap,
             state,
+            local,
         })
     }
 
@@ -208,9 +212,9 @@ impl Application {
         self.state.clone()
     }
 
-    /// The runtimes (tests use it to kill them when a test ends).
+    /// The local runtimes behind the driver (tests use it to kill them when a test ends).
     pub fn runtimes(&self) -> Arc<Runtimes> {
-        self.state.runtimes.clone()
+        self.local.clone()
     }
 
     /// Serve until the process is asked to stop (Ctrl-C / SIGTERM), then stop every runtime.

@@ -6,7 +6,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::origins::Origins;
-use crate::nodered::Runtimes;
+use crate::nodered::RuntimeDriver;
 
 /// Everything handlers need, built once in `Application::build`.
 pub struct AppState {
@@ -18,8 +18,8 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// argon2 work, bounded.
     pub passwords: crate::auth::password::Passwords,
-    /// The Node-RED runtimes of every instance.
-    pub runtimes: Arc<Runtimes>,
+    /// The Node-RED runtimes of every instance, behind their driver.
+    pub runtimes: Arc<dyn RuntimeDriver>,
     /// The platform origin and the instances' origins.
     pub origins: Origins,
     /// The HTTP client of the instance-origin proxy (no overall timeout: flows stream).
@@ -33,7 +33,7 @@ impl AppState {
     pub fn instances(&self) -> crate::instances::Ctx<'_> {
         crate::instances::Ctx {
             db: &self.db,
-            runtimes: &self.runtimes,
+            runtimes: &*self.runtimes,
             routes: &self.routes,
         }
     }

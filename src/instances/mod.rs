@@ -1,7 +1,6 @@
 //! The instance service: what creating, duplicating, starting and deleting an instance means,
 //! across the database (records) and the runtime driver (processes and files).
 
-pub mod files;
 pub mod routes;
 pub mod spec;
 
@@ -12,7 +11,7 @@ use crate::db::models::instance_settings;
 use crate::db::models::instances::{self, Instance, NewInstance};
 use crate::domain::states::DesiredState;
 use crate::error::AppError;
-use crate::nodered::Runtimes;
+use crate::nodered::RuntimeDriver;
 use crate::nodered::install::NODE_RED_VERSION;
 
 /// What a duplicate takes of the source's environment variables.
@@ -28,8 +27,8 @@ pub enum EnvCopy {
 pub struct Ctx<'a> {
     /// The database.
     pub db: &'a Db,
-    /// The runtimes.
-    pub runtimes: &'a Runtimes,
+    /// The runtime driver.
+    pub runtimes: &'a dyn RuntimeDriver,
     /// The instance origins' route cache (forgotten when an instance goes).
     pub routes: &'a routes::Routes,
 }
@@ -94,18 +93,11 @@ pub async fn duplicate(
             })
         })
         .await?;
-    let from = ctx.runtimes.user_dir(&source.id);
-    let to = ctx.runtimes.user_dir(&copy.id);
-    let (old_secret, new_secret) = (
-        source.credential_secret.clone(),
-        copy.credential_secret.clone(),
+    let copied = ctx.runtimes.copy_content(
+        (&source.id, &source.credential_secret),
+        (&copy.id, &copy.credential_secret),
     );
-    let copied = tokio::task::spawn_blocking(move || {
-        files::copy_user_dir(&from, &to, &old_secret, &new_secret)
-    })
-    .await
-    .map_err(|e| AppError::Unexpected(e.into()))?;
-    if let Err(error) = copied {
+    if let Err(error) = copied.await {
         // Leave nothing half-made behind.
         remove(ctx, &copy.id).await?;
         return Err(AppError::Unexpected(
@@ -136,15 +128,7 @@ pub async fn remove(ctx: &Ctx<'_>, id: &InstanceId) -> Result<(), AppError> {
         })
         .await?;
     ctx.routes.forget_all();
-    let dir = ctx.runtimes.user_dir(id);
-    if let Err(error) = tokio::fs::remove_dir_all(&dir).await
-        && error.kind() != std::io::ErrorKind::NotFound
-    {
-        // The instance is gone; its files are swept at the next start.
-        tracing::warn!(dir = %dir.display(), %error, "could not delete a deleted instance's files");
-    }
-    let hosts = ctx.runtimes.instances_dir().join(format!("{id}.hosts"));
-    let _ = tokio::fs::remove_file(hosts).await;
+    ctx.runtimes.delete_content(id).await;
     Ok(())
 }
 
@@ -158,12 +142,9 @@ pub async fn sweep_orphans(ctx: &Ctx<'_>) -> Result<usize, AppError> {
         .into_iter()
         .map(|id| id.to_string())
         .collect();
-    let root = ctx.runtimes.instances_dir().to_path_buf();
-    let swept = tokio::task::spawn_blocking(move || files::sweep(&root, &known))
-        .await
-        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let swept = ctx.runtimes.sweep_content(known).await;
     for dir in &swept {
-        tracing::warn!(dir = %dir.display(), "deleted the files of an instance that no longer exists");
+        tracing::warn!(%dir, "deleted the files of an instance that no longer exists");
     }
     Ok(swept.len())
 }

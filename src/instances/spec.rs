@@ -20,8 +20,7 @@ use crate::nodered::settings_js::{
 };
 use crate::nodered::{LaunchSpec, SpecLoader};
 
-/// The flows file inside every userDir (credentials go to `flows_cred.json`).
-pub const FLOW_FILE: &str = "flows.json";
+pub use crate::nodered::content::FLOW_FILE;
 
 /// How a runtime reaches redstage by name: with instances on `*.localhost` (which glibc does not
 /// resolve), its sandbox's hosts file points its own origin's name at redstage's listener, so

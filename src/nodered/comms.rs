@@ -53,7 +53,15 @@ pub struct Comms {
 impl Comms {
     /// Open `/comms` of the runtime on 127.0.0.1:`port`, authenticated with `token` (full access).
     pub async fn connect(port: u16, token: &str) -> Result<Self, NodeRedError> {
-        let mut request = format!("ws://127.0.0.1:{port}{}/comms", super::EDITOR_PREFIX)
+        let address = url::Url::parse(&format!("http://127.0.0.1:{port}"))
+            .map_err(|e| NodeRedError::Invalid(e.to_string()))?;
+        Self::connect_to(&address, token).await
+    }
+
+    /// Open /comms of the runtime at `address` (see [`super::driver::RuntimeDriver::address`]).
+    pub async fn connect_to(address: &url::Url, token: &str) -> Result<Self, NodeRedError> {
+        let path = format!("{}/comms", super::EDITOR_PREFIX);
+        let mut request = super::driver::url_at(address, true, &path)
             .into_client_request()
             .map_err(|e| NodeRedError::Invalid(e.to_string()))?;
         let bearer = HeaderValue::from_str(&format!("Bearer {token}"))

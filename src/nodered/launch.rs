@@ -22,12 +22,16 @@ use crate::db::now_ms;
 const STOP_GRACE: Duration = Duration::from_secs(10);
 /// How long a starting runtime gets until its admin API must answer.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one readiness probe of a starting runtime may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub(super) enum LaunchError {
     /// Cannot work until someone acts; stay down.
     Fatal(String),
     /// The process died while starting; treat like a crash.
     Exited(String),
+    /// The process could not listen: another process took its port first (launch again).
+    PortTaken(u16),
 }
 
 /// Install if needed, write settings.js, spawn, and wait until the admin API answers.
@@ -56,7 +60,9 @@ pub(super) async fn launch(
     let spec = (shared.loader)(rt.id.clone())
         .await
         .map_err(LaunchError::Fatal)?;
-    let port = free_port().map_err(|e| LaunchError::Fatal(format!("no free port: {e}")))?;
+    let port = shared
+        .choose_port()
+        .map_err(|e| LaunchError::Fatal(format!("no free port: {e}")))?;
     let dir = shared.user_dir(&rt.id);
     let settings_js = shared.render_settings(&rt.id, &spec, port);
     let prepared = tokio::fs::create_dir_all(&dir)
@@ -135,18 +141,25 @@ pub(super) async fn launch(
     pump(child.stderr.take(), rt.clone());
 
     let client = shared.client(&rt.id, port);
+    let first_line = rt.logs.next_seq();
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
+        // The probe races the exit too: whatever took the port may accept and never answer.
+        let probe = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let answer = tokio::time::timeout(PROBE_TIMEOUT, client.settings()).await;
+            matches!(answer, Ok(Ok(_)))
+        };
         tokio::select! {
             status = child.wait() => {
                 rt.pid.store(0, Ordering::SeqCst);
+                if port_taken(rt, port, first_line) {
+                    return Err(LaunchError::PortTaken(port));
+                }
                 let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
                 return Err(LaunchError::Exited(format!("Node-RED stopped while starting ({status}).")));
             }
-            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-        }
-        if client.settings().await.is_ok() {
-            break;
+            answered = probe => if answered { break },
         }
         if Instant::now() > deadline {
             stop_child(rt, &mut child).await;
@@ -217,8 +230,23 @@ async fn sandboxed_pid(spawned: u32) -> u32 {
     spawned
 }
 
-/// A port free on 127.0.0.1 right now.
-fn free_port() -> std::io::Result<u16> {
+/// Whether the process that just exited could not listen on `port` because another process
+/// holds it: Node-RED says so in its log (lines numbered `first_line` or later), or the port
+/// cannot be bound now (its output may not all be copied into the log yet).
+fn port_taken(rt: &Runtime, port: u16, first_line: u64) -> bool {
+    let said_so = rt
+        .logs
+        .since(first_line)
+        .iter()
+        .any(|(_, line)| line.contains("Error: port in use"));
+    said_so
+        || std::net::TcpListener::bind(("127.0.0.1", port))
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::AddrInUse)
+}
+
+/// A port free on 127.0.0.1 right now (another process may take it before Node-RED listens on
+/// it: the supervisor then launches again, see [`LaunchError::PortTaken`]).
+pub(super) fn free_port() -> std::io::Result<u16> {
     std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()
         .map(|a| a.port())

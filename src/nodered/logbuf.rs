@@ -31,6 +31,11 @@ impl LogBuffer {
         }
     }
 
+    /// The number the next line will get.
+    pub fn next_seq(&self) -> u64 {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).next
+    }
+
     /// Lines numbered `after` or later, oldest first.
     pub fn since(&self, after: u64) -> Vec<(u64, String)> {
         let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());

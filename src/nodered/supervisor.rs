@@ -1,29 +1,49 @@
 //! One task per instance keeps its Node-RED process where it should be: installs Node-RED when
 //! needed, writes settings.js, starts the process, waits until its admin API answers, restarts it
 //! with back-off when it crashes, and stops it gracefully (SIGTERM, then kill after a timeout).
+//!
+//! What to do next is decided by the state machine in `machine.rs`; this loop only waits for the
+//! next event of the state it is in and performs the effects the machine returns.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
+use tokio::process::Child;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Interval;
 
 use super::Shared;
+use super::client::AdminClient;
 use super::launch::{LaunchError, launch, stop_child};
+use super::machine::{Effect, Event, Machine, State};
 use super::runtime::{Command, Runtime};
 use super::state::RuntimeState;
 use crate::db::now_ms;
 
-/// Longest wait between crash restarts.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// How often a running runtime's admin API is checked.
 const HEALTH_EVERY: Duration = Duration::from_secs(10);
 /// How long a health check may take.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Consecutive failed checks after which the runtime is restarted.
-const HEALTH_FAILURES: u32 = 3;
-/// A run this long resets the back-off.
-const STABLE_RUN: Duration = Duration::from_secs(60);
+
+type Launching = Pin<Box<dyn Future<Output = Result<(Child, u16), LaunchError>> + Send>>;
+
+/// The running process and its health checks.
+struct Process {
+    child: Child,
+    client: AdminClient,
+    health: Interval,
+}
+
+/// What the effects act on: the runtime, the launch under way, the running process.
+struct Effects {
+    rt: Arc<Runtime>,
+    shared: Arc<Shared>,
+    launching: Option<Launching>,
+    process: Option<Process>,
+}
 
 /// The supervisor loop of one runtime.
 pub(crate) async fn supervise(
@@ -31,134 +51,152 @@ pub(crate) async fn supervise(
     shared: Arc<Shared>,
     mut rx: mpsc::UnboundedReceiver<Command>,
 ) {
-    let mut want_running = false;
-    let mut backoff = Duration::from_secs(1);
-    'supervise: loop {
-        if !want_running {
-            match rx.recv().await {
-                Some(Command::Start | Command::Restart) => {
-                    want_running = true;
-                    backoff = Duration::from_secs(1);
-                }
-                Some(Command::Stop(ack)) => {
-                    rt.set(RuntimeState::Stopped);
-                    let _ = ack.send(());
-                }
-                Some(Command::Shutdown(ack)) => {
-                    let _ = ack.send(());
-                    return;
-                }
-                None => return,
-            }
-            continue;
+    let mut machine = Machine::default();
+    let mut effects = Effects {
+        rt,
+        shared,
+        launching: None,
+        process: None,
+    };
+    while machine.state != State::Finished {
+        let (event, ack) = effects.next_event(&machine.state, &mut rx).await;
+        for effect in machine.step(event, Instant::now()) {
+            effects.perform(effect).await;
         }
-        let launching = launch(&rt, &shared);
-        tokio::pin!(launching);
-        let launched = loop {
-            tokio::select! {
-                result = &mut launching => break result,
-                // Dropping the launch future kills a half-started process (kill_on_drop).
-                command = rx.recv() => match command {
-                    Some(Command::Start) => continue,
-                    Some(Command::Restart) => continue 'supervise,
-                    Some(Command::Stop(ack)) => {
-                        rt.set(RuntimeState::Stopped);
-                        want_running = false;
-                        let _ = ack.send(());
-                        continue 'supervise;
-                    }
-                    Some(Command::Shutdown(ack)) => {
-                        rt.set(RuntimeState::Stopped);
-                        let _ = ack.send(());
-                        return;
-                    }
-                    None => return,
-                }
-            }
+        if let Some(ack) = ack {
+            let _ = ack.send(());
+        }
+    }
+}
+
+/// A command as an event, and who waits for it to be done.
+fn command_event(command: Option<Command>) -> (Event, Option<oneshot::Sender<()>>) {
+    match command {
+        Some(Command::Start) => (Event::Start, None),
+        Some(Command::Restart) => (Event::Restart, None),
+        Some(Command::Stop(ack)) => (Event::Stop, Some(ack)),
+        Some(Command::Shutdown(ack)) => (Event::Shutdown, Some(ack)),
+        None => (Event::Closed, None),
+    }
+}
+
+impl Effects {
+    /// Wait for whatever can happen in `state`: a command, or the launch, process or timer.
+    async fn next_event(
+        &mut self,
+        state: &State,
+        rx: &mut mpsc::UnboundedReceiver<Command>,
+    ) -> (Event, Option<oneshot::Sender<()>>) {
+        match state {
+            State::Launching { .. } => self.launch_event(rx).await,
+            State::Running { .. } => self.process_event(rx).await,
+            State::BackingOff { delay } => tokio::select! {
+                _ = tokio::time::sleep(*delay) => (Event::BackoffElapsed, None),
+                command = rx.recv() => command_event(command),
+            },
+            State::Idle | State::Finished => command_event(rx.recv().await),
+        }
+    }
+
+    /// The launch under way finishes, or a command comes first (the launch goes on).
+    async fn launch_event(
+        &mut self,
+        rx: &mut mpsc::UnboundedReceiver<Command>,
+    ) -> (Event, Option<oneshot::Sender<()>>) {
+        let Some(mut launching) = self.launching.take() else {
+            return command_event(rx.recv().await);
         };
-        let message = match launched {
-            Err(LaunchError::Fatal(message)) => {
-                rt.note(&message);
-                rt.set(RuntimeState::Error { message });
-                want_running = false;
-                continue;
+        tokio::select! {
+            launched = &mut launching => (self.launched(launched), None),
+            command = rx.recv() => {
+                self.launching = Some(launching);
+                command_event(command)
             }
-            Err(LaunchError::Exited(message)) => message,
-            Ok((mut child, port)) => {
-                let started = Instant::now();
-                let client = shared.client(&rt.id, port);
-                let mut health = tokio::time::interval_at(
+        }
+    }
+
+    /// The running process exits, a health check is due, or a command comes.
+    async fn process_event(
+        &mut self,
+        rx: &mut mpsc::UnboundedReceiver<Command>,
+    ) -> (Event, Option<oneshot::Sender<()>>) {
+        let Some(process) = self.process.as_mut() else {
+            return command_event(rx.recv().await);
+        };
+        let exited = tokio::select! {
+            status = process.child.wait() => status,
+            _ = process.health.tick() => {
+                let answered = tokio::time::timeout(HEALTH_TIMEOUT, process.client.settings()).await;
+                return (Event::Health { answered: matches!(answered, Ok(Ok(_))) }, None);
+            }
+            command = rx.recv() => return command_event(command),
+        };
+        self.rt.pid.store(0, Ordering::SeqCst);
+        self.process = None;
+        let status = exited
+            .map(|s| s.to_string())
+            .unwrap_or_else(|e| e.to_string());
+        let message = format!("Node-RED exited unexpectedly ({status}).");
+        (Event::Exited(message), None)
+    }
+
+    /// The launch's result as an event; a process that answers is kept.
+    fn launched(&mut self, launched: Result<(Child, u16), LaunchError>) -> Event {
+        match launched {
+            Err(LaunchError::Fatal(message)) => Event::LaunchFailed(message),
+            Err(LaunchError::Exited(message)) => Event::LaunchExited(message),
+            Err(LaunchError::PortTaken(port)) => Event::PortTaken(port),
+            Ok((child, port)) => {
+                let health = tokio::time::interval_at(
                     tokio::time::Instant::now() + HEALTH_EVERY,
                     HEALTH_EVERY,
                 );
-                let mut unanswered = 0;
-                let message = loop {
-                    tokio::select! {
-                        status = child.wait() => {
-                            let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
-                            break format!("Node-RED exited unexpectedly ({status}).");
-                        }
-                        _ = health.tick() => {
-                            let answered = tokio::time::timeout(HEALTH_TIMEOUT, client.settings()).await;
-                            unanswered = if matches!(answered, Ok(Ok(_))) { 0 } else { unanswered + 1 };
-                            if unanswered >= HEALTH_FAILURES {
-                                stop_child(&rt, &mut child).await;
-                                break "Node-RED stopped answering its admin API for 30 s and was stopped.".to_owned();
-                            }
-                        }
-                        command = rx.recv() => {
-                            if matches!(command, Some(Command::Start)) {
-                                continue;
-                            }
-                            stop_child(&rt, &mut child).await;
-                            match command {
-                                Some(Command::Start | Command::Restart) => {
-                                    backoff = Duration::from_secs(1);
-                                    continue 'supervise;
-                                }
-                                Some(Command::Stop(ack)) => {
-                                    rt.set(RuntimeState::Stopped);
-                                    want_running = false;
-                                    let _ = ack.send(());
-                                    continue 'supervise;
-                                }
-                                Some(Command::Shutdown(ack)) => {
-                                    rt.set(RuntimeState::Stopped);
-                                    let _ = ack.send(());
-                                    return;
-                                }
-                                None => return,
-                            }
-                        }
-                    }
-                };
-                rt.pid.store(0, Ordering::SeqCst);
-                if started.elapsed() > STABLE_RUN {
-                    backoff = Duration::from_secs(1);
-                }
-                message
-            }
-        };
-        // Crashed: say so, wait (interruptibly), try again.
-        rt.note(format!("{message} Restarting in {} s.", backoff.as_secs()));
-        let restart_at_ms = now_ms() + i64::try_from(backoff.as_millis()).unwrap_or(i64::MAX);
-        rt.status.send_modify(|s| {
-            s.crashes += 1;
-            s.last_crash = Some((now_ms(), message.clone()));
-            s.state = RuntimeState::Crashed {
-                message: message.clone(),
-                restart_at_ms,
-            };
-        });
-        tokio::select! {
-            _ = tokio::time::sleep(backoff) => {}
-            command = rx.recv() => match command {
-                Some(Command::Restart | Command::Start) => {}
-                Some(Command::Stop(ack)) => { rt.set(RuntimeState::Stopped); want_running = false; let _ = ack.send(()); }
-                Some(Command::Shutdown(ack)) => { rt.set(RuntimeState::Stopped); let _ = ack.send(()); return; }
-                None => return,
+                let client = self.shared.client(&self.rt.id, port);
+                self.process = Some(Process {
+                    child,
+                    client,
+                    health,
+                });
+                Event::Launched
             }
         }
-        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
+
+    async fn perform(&mut self, effect: Effect) {
+        let rt = &self.rt;
+        match effect {
+            Effect::Launch => {
+                let (rt, shared) = (rt.clone(), self.shared.clone());
+                self.launching = Some(Box::pin(async move { launch(&rt, &shared).await }));
+            }
+            Effect::CancelLaunch => {
+                // Dropping the launch future kills a half-started process (kill_on_drop).
+                self.launching = None;
+                rt.pid.store(0, Ordering::SeqCst);
+            }
+            Effect::StopProcess => {
+                if let Some(mut process) = self.process.take() {
+                    stop_child(rt, &mut process.child).await;
+                }
+            }
+            Effect::ReportStopped => rt.set(RuntimeState::Stopped),
+            Effect::ReportError(message) => rt.set(RuntimeState::Error { message }),
+            Effect::ReportCrash { message, delay } => report_crash(rt, message, delay),
+            Effect::Note(line) => rt.note(line),
+        }
+    }
+}
+
+/// Say that it crashed, count it, and when it is tried again.
+fn report_crash(rt: &Runtime, message: String, delay: Duration) {
+    rt.note(format!("{message} Restarting in {} s.", delay.as_secs()));
+    let restart_at_ms = now_ms() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+    rt.status.send_modify(|s| {
+        s.crashes += 1;
+        s.last_crash = Some((now_ms(), message.clone()));
+        s.state = RuntimeState::Crashed {
+            message,
+            restart_at_ms,
+        };
+    });
 }

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use url::Url;
+
 use super::read::{Source, Target};
 use super::{Ctx, Failure};
 use crate::db::models::instances::Instance;
@@ -43,7 +45,6 @@ pub(crate) async fn verify(
     rev: &str,
     restart: bool,
 ) -> Result<(), Failure> {
-    let runtime = ctx.runtimes.runtime(&instance.id);
     let name = &instance.name;
     if !restart {
         let comms = match target.comms {
@@ -56,8 +57,8 @@ pub(crate) async fn verify(
         opening.abort();
     }
     ctx.runtimes.restart(&instance.id);
-    let restarted = tokio::time::timeout(RESTART_WITHIN, runtime.wait_running(Some(target.pid)));
-    let (port, _) = restarted.await.map_err(|_| {
+    let running = ctx.runtimes.wait_running(&instance.id, Some(target.pid));
+    let (address, _) = tokio::time::timeout(RESTART_WITHIN, running).await.map_err(|_| {
         Failure(format!(
             "{name} did not run again within {} s of its restart (needed for its new environment).",
             RESTART_WITHIN.as_secs()
@@ -68,16 +69,17 @@ pub(crate) async fn verify(
         .client(&instance.id)
         .ok_or_else(|| Failure(format!("{name} stopped right after its restart.")))?;
     let comms = match target.settings.editor_enabled {
-        true => connect(ctx, instance, port).await,
+        true => connect(ctx, instance, &address).await,
         false => None,
     };
     runs(comms, &client, Some(rev), name).await
 }
 
-/// Open /comms of `instance` on `port` (bounded; `None` when it cannot be had).
-pub(crate) async fn connect(ctx: &Ctx, instance: &Instance, port: u16) -> Option<Comms> {
+/// Open /comms of `instance` at `address` (bounded; `None` when it cannot be had).
+pub(crate) async fn connect(ctx: &Ctx, instance: &Instance, address: &Url) -> Option<Comms> {
     let token = ctx.runtimes.token(&instance.id, Access::Full);
-    let connected = tokio::time::timeout(CONNECT_WITHIN, Comms::connect(port, &token)).await;
+    let connecting = Comms::connect_to(address, &token);
+    let connected = tokio::time::timeout(CONNECT_WITHIN, connecting).await;
     connected.ok().and_then(Result::ok)
 }
 

@@ -34,16 +34,16 @@ use crate::db::models::users::User;
 use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
-use crate::nodered::Runtimes;
+use crate::nodered::RuntimeDriver;
 
 pub use preview::{Preview, preview};
 
-/// The flows an instance's runtime last wrote to its userDir (what it runs), read from disk.
+/// The flows an instance's runtime last stored (what it runs), read through its driver.
 pub async fn flows_of(
-    runtimes: &Runtimes,
+    runtimes: &dyn RuntimeDriver,
     id: &crate::db::ids::InstanceId,
 ) -> Result<Vec<serde_json::Value>, String> {
-    files::flows(&runtimes.user_dir(id)).await
+    runtimes.read_flows(id).await
 }
 pub use recover::recover;
 pub use rollback::{RollbackRequest, roll_back};
@@ -66,12 +66,12 @@ pub struct PlayRequest {
 #[derive(Clone)]
 pub struct Ctx {
     pub(crate) db: Db,
-    pub(crate) runtimes: Arc<Runtimes>,
+    pub(crate) runtimes: Arc<dyn RuntimeDriver>,
 }
 
 impl Ctx {
     /// Promotions over this database and these runtimes.
-    pub fn new(db: Db, runtimes: Arc<Runtimes>) -> Self {
+    pub fn new(db: Db, runtimes: Arc<dyn RuntimeDriver>) -> Self {
         Self { db, runtimes }
     }
 }
@@ -140,7 +140,7 @@ pub async fn start(ctx: &Ctx, request: PlayRequest) -> Result<DeploymentId, AppE
     };
     let job = claim(ctx, claiming).await?;
     let id = job.id.clone();
-    ctx.runtimes.spawn(run::run(ctx.clone(), job));
+    ctx.runtimes.spawn(Box::pin(run::run(ctx.clone(), job)));
     Ok(id)
 }
 

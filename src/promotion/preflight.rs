@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::deploy::RESTART_WITHIN;
 use super::read::{self, Source, Target};
-use super::{Ctx, Failure, Job, files};
+use super::{Ctx, Failure, Job};
 use crate::nodered::client::NodeRedError;
 use crate::nodered::modules;
 
@@ -71,17 +71,19 @@ pub(crate) async fn install_missing(
             }
         }
         if !by_api {
-            let dir = ctx.runtimes.user_dir(&job.target.id);
+            let id = &job.target.id;
             // On disk but not loaded (say, disabled in its palette): not ours to install, nor to
             // remove on a failure; the type check below says what is missing.
-            if files::modules(&dir)
+            if ctx
+                .runtimes
+                .read_modules(id)
                 .await
                 .is_ok_and(|on_disk| on_disk.contains_key(module))
             {
                 continue;
             }
-            let (sandbox, npm) = (ctx.runtimes.sandbox(), ctx.runtimes.npm());
-            modules::install(sandbox, npm, &dir, module, version)
+            ctx.runtimes
+                .install_module(id, module, version)
                 .await
                 .map_err(|e| could_not_install(name, module, &e))?;
             installed.npm.push(module.clone());
@@ -110,8 +112,8 @@ async fn load_modules(
         opening.abort();
     }
     ctx.runtimes.restart(&job.target.id);
-    let runtime = ctx.runtimes.runtime(&job.target.id);
-    tokio::time::timeout(RESTART_WITHIN, runtime.wait_running(Some(target.pid)))
+    let running = ctx.runtimes.wait_running(&job.target.id, Some(target.pid));
+    tokio::time::timeout(RESTART_WITHIN, running)
         .await
         .map_err(|_| {
             Failure(format!(

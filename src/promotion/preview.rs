@@ -1,12 +1,10 @@
 //! What a push would do, for the confirmation: which modules the target lacks and how its flows
-//! change. Read from both userDirs (the files each runtime writes on every deploy), so that
-//! opening the dialog costs the runtimes nothing; the promotion itself asks the runtimes.
+//! change. Read from both instances' stored content (what each runtime stores on every deploy),
+//! so that opening the dialog costs the runtimes nothing; the promotion itself asks the runtimes.
 
 use crate::db::ids::InstanceId;
 use crate::domain::flows::{FlowsChange, compare};
-use crate::nodered::Runtimes;
-
-use super::files;
+use crate::nodered::RuntimeDriver;
 
 /// The confirmation's preview of a push.
 pub struct Preview {
@@ -17,13 +15,16 @@ pub struct Preview {
 }
 
 /// Preview a push from `source` onto `target`.
-pub async fn preview(runtimes: &Runtimes, source: &InstanceId, target: &InstanceId) -> Preview {
-    let (from, onto) = (runtimes.user_dir(source), runtimes.user_dir(target));
+pub async fn preview(
+    runtimes: &dyn RuntimeDriver,
+    source: &InstanceId,
+    target: &InstanceId,
+) -> Preview {
     let (had, has, sent, kept) = tokio::join!(
-        files::modules(&from),
-        files::modules(&onto),
-        files::flows(&from),
-        files::flows(&onto)
+        runtimes.read_modules(source),
+        runtimes.read_modules(target),
+        runtimes.read_flows(source),
+        runtimes.read_flows(target)
     );
     let modules = match (had, has) {
         (Ok(had), Ok(has)) => had

@@ -54,9 +54,9 @@ pub(crate) struct Target {
 
 /// The source's content: over the admin API when it runs, else from its userDir.
 pub(crate) async fn source(ctx: &Ctx, instance: &Instance) -> Result<Source, Failure> {
-    let dir = ctx.runtimes.user_dir(&instance.id);
+    let (runtimes, id) = (&*ctx.runtimes, &instance.id);
     let name = &instance.name;
-    let credentials = files::credentials(&dir, &instance.credential_secret);
+    let credentials = files::credentials(runtimes, id, &instance.credential_secret);
     let running = matches!(
         ctx.runtimes.status(&instance.id).state,
         RuntimeState::Running { .. }
@@ -77,8 +77,11 @@ pub(crate) async fn source(ctx: &Ctx, instance: &Instance) -> Result<Source, Fai
             )
         }
         None => {
-            let (flows, modules, credentials) =
-                tokio::join!(files::flows(&dir), files::modules(&dir), credentials);
+            let (flows, modules, credentials) = tokio::join!(
+                runtimes.read_flows(id),
+                runtimes.read_modules(id),
+                credentials
+            );
             let flows = flows.map_err(|e| unreadable(name, "flows", e))?;
             let modules = modules.map_err(|e| unreadable(name, "modules", e))?;
             let catalog = Catalog {
@@ -131,9 +134,11 @@ pub(crate) async fn snapshot(
 /// The target's content; it must be running (nothing is changed when it is not).
 pub(crate) async fn target(ctx: &Ctx, instance: &Instance) -> Result<Target, Failure> {
     let state = ctx.runtimes.status(&instance.id).state;
-    let (RuntimeState::Running { port, pid, .. }, Some(client)) =
-        (&state, ctx.runtimes.client(&instance.id))
-    else {
+    let (RuntimeState::Running { pid, .. }, Some(client), Some(address)) = (
+        &state,
+        ctx.runtimes.client(&instance.id),
+        ctx.runtimes.address(&instance.id),
+    ) else {
         return Err(not_running(instance, &state));
     };
     let id = instance.id.clone();
@@ -143,17 +148,17 @@ pub(crate) async fn target(ctx: &Ctx, instance: &Instance) -> Result<Target, Fai
         .await?;
     let comms = settings.editor_enabled.then(|| {
         let token = ctx.runtimes.token(&instance.id, Access::Full);
-        let port = *port;
         tokio::spawn(async move {
-            let connected = tokio::time::timeout(COMMS_CONNECT, Comms::connect(port, &token));
+            let connected =
+                tokio::time::timeout(COMMS_CONNECT, Comms::connect_to(&address, &token));
             connected.await.ok().and_then(Result::ok)
         })
     });
-    let dir = ctx.runtimes.user_dir(&instance.id);
+    let secret = &instance.credential_secret;
     let (catalog, flows, credentials) = tokio::join!(
         client.catalog(),
         client.flows(),
-        files::credentials(&dir, &instance.credential_secret)
+        files::credentials(&*ctx.runtimes, &instance.id, secret)
     );
     let name = &instance.name;
     Ok(Target {

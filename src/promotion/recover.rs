@@ -41,7 +41,7 @@ pub async fn recover(ctx: &Ctx) -> Result<(), AppError> {
             .await?;
         tracing::info!(deployment = %deployment.id, "restoring the target of an interrupted promotion");
         ctx.runtimes
-            .spawn(restore_target(ctx.clone(), deployment, snapshot));
+            .spawn(Box::pin(restore_target(ctx.clone(), deployment, snapshot)));
     }
     Ok(())
 }

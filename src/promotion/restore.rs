@@ -8,17 +8,18 @@
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio::sync::watch;
+use url::Url;
 
+use super::Ctx;
 use super::deploy::{self, RESTART_WITHIN};
-use super::{Ctx, files};
 use crate::db::ids::SnapshotId;
 use crate::db::models::env_vars;
 use crate::db::models::instance_settings;
 use crate::db::models::instances::{self, Instance};
 use crate::db::models::snapshots::{self, Snapshot};
 use crate::nodered::credentials;
-use crate::nodered::runtime::Runtime;
-use crate::nodered::state::RuntimeState;
+use crate::nodered::state::{RuntimeState, RuntimeStatus};
 
 /// How long a starting or stopping runtime may take to settle before it is restored cold.
 const SETTLE_WITHIN: Duration = Duration::from_secs(90);
@@ -56,10 +57,11 @@ pub(crate) async fn restore(
         snapshot: &snapshot,
         editor: settings.editor_enabled,
     };
-    let runtime = ctx.runtimes.runtime(&target.id);
-    let state = tokio::time::timeout(SETTLE_WITHIN, settled(&runtime)).await;
-    if let Ok(RuntimeState::Running { port, .. }) = state {
-        match hot(ctx, &restoring, port).await {
+    let state = tokio::time::timeout(SETTLE_WITHIN, settled(ctx.runtimes.watch(&target.id))).await;
+    if let (Ok(RuntimeState::Running { .. }), Some(address)) =
+        (state, ctx.runtimes.address(&target.id))
+    {
+        match hot(ctx, &restoring, &address).await {
             Ok(()) => return Ok(()),
             Err(error) => {
                 tracing::warn!(instance = %target.id, %error, "hot restore failed; restoring cold")
@@ -101,8 +103,7 @@ async fn remove_keys(ctx: &Ctx, target: &Instance, added: &[String]) -> Result<(
 }
 
 /// The runtime's state once it is not starting, installing or stopping.
-pub(crate) async fn settled(runtime: &Runtime) -> RuntimeState {
-    let mut status = runtime.subscribe();
+pub(crate) async fn settled(mut status: watch::Receiver<RuntimeStatus>) -> RuntimeState {
     loop {
         let state = status.borrow_and_update().state.clone();
         if !matches!(
@@ -118,7 +119,7 @@ pub(crate) async fn settled(runtime: &Runtime) -> RuntimeState {
 }
 
 /// Deploy the snapshot to the running target and check it runs.
-async fn hot(ctx: &Ctx, r: &Restoring<'_>, port: u16) -> Result<(), String> {
+async fn hot(ctx: &Ctx, r: &Restoring<'_>, address: &Url) -> Result<(), String> {
     let target = r.target;
     let client = ctx.runtimes.client(&target.id).ok_or("it stopped")?;
     let file: Value = serde_json::from_str(&r.snapshot.credentials).map_err(|e| e.to_string())?;
@@ -129,7 +130,7 @@ async fn hot(ctx: &Ctx, r: &Restoring<'_>, port: u16) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let comms = match r.editor {
-        true => deploy::connect(ctx, target, port).await,
+        true => deploy::connect(ctx, target, address).await,
         false => None,
     };
     deploy::runs(comms, &client, Some(&rev), &target.name)
@@ -141,19 +142,20 @@ async fn hot(ctx: &Ctx, r: &Restoring<'_>, port: u16) -> Result<(), String> {
 async fn cold(ctx: &Ctx, r: &Restoring<'_>, should_run: bool) -> Result<(), String> {
     let target = r.target;
     ctx.runtimes.stop(&target.id).await;
-    let dir = ctx.runtimes.user_dir(&target.id);
-    files::write_content(&dir, r.nodes, &r.snapshot.credentials).await?;
+    ctx.runtimes
+        .write_content(&target.id, r.nodes, &r.snapshot.credentials)
+        .await?;
     if !should_run {
         return Ok(());
     }
     ctx.runtimes.start(&target.id);
-    let runtime = ctx.runtimes.runtime(&target.id);
-    let (port, _) = tokio::time::timeout(RESTART_WITHIN, runtime.wait_running(None))
+    let running = ctx.runtimes.wait_running(&target.id, None);
+    let (address, _) = tokio::time::timeout(RESTART_WITHIN, running)
         .await
         .map_err(|_| format!("it did not start within {} s", RESTART_WITHIN.as_secs()))?;
     let client = ctx.runtimes.client(&target.id).ok_or("it stopped again")?;
     let comms = match r.editor {
-        true => deploy::connect(ctx, target, port).await,
+        true => deploy::connect(ctx, target, &address).await,
         false => None,
     };
     deploy::runs(comms, &client, None, &target.name)

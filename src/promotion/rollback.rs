@@ -89,6 +89,6 @@ pub async fn roll_back(ctx: &Ctx, request: RollbackRequest) -> Result<Deployment
     };
     let job = claim(ctx, claiming).await?;
     let id = job.id.clone();
-    ctx.runtimes.spawn(run::run(ctx.clone(), job));
+    ctx.runtimes.spawn(Box::pin(run::run(ctx.clone(), job)));
     Ok(id)
 }

@@ -11,7 +11,6 @@ use super::preflight::Installed;
 use super::restore::settled;
 use crate::db::models::instances::Instance;
 use crate::nodered::client::NodeRedError;
-use crate::nodered::modules;
 use crate::nodered::state::RuntimeState;
 
 /// Remove `installed` from `target` (a module it no longer has is fine); the message when any
@@ -37,10 +36,8 @@ pub(crate) async fn uninstall(
             stay.push(format!("{module} ({error})"));
         }
     }
-    let dir = ctx.runtimes.user_dir(&target.id);
     for module in &installed.npm {
-        let (sandbox, npm) = (ctx.runtimes.sandbox(), ctx.runtimes.npm());
-        if let Err(error) = modules::uninstall(sandbox, npm, &dir, module).await {
+        if let Err(error) = ctx.runtimes.uninstall_module(&target.id, module).await {
             stay.push(format!("{module} ({error})"));
         }
     }
@@ -65,12 +62,12 @@ pub(crate) async fn uninstall(
 
 /// Restart a running target so that it no longer loads removed modules, and wait for it.
 async fn restart_if_running(ctx: &Ctx, target: &Instance) -> Result<(), String> {
-    let runtime = ctx.runtimes.runtime(&target.id);
-    let RuntimeState::Running { pid, .. } = settled(&runtime).await else {
+    let RuntimeState::Running { pid, .. } = settled(ctx.runtimes.watch(&target.id)).await else {
         return Ok(());
     };
     ctx.runtimes.restart(&target.id);
-    tokio::time::timeout(RESTART_WITHIN, runtime.wait_running(Some(pid)))
+    let running = ctx.runtimes.wait_running(&target.id, Some(pid));
+    tokio::time::timeout(RESTART_WITHIN, running)
         .await
         .map(|_| ())
         .map_err(|_| {

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::helpers::*;
 
 mod health;
+mod ports;
 
 #[tokio::test]
 async fn an_instance_runs_its_flows_with_its_own_environment() -> TestResult {

@@ -14,13 +14,15 @@ use futures_util::StreamExt;
 use super::headers::{self, Zone};
 use super::page::OriginError;
 use crate::nodered::PROXY_HEADER;
+use crate::nodered::driver::url_at;
 use crate::state::AppState;
 use crate::web::host::TrustedProxies;
+use url::Url;
 
 /// Where a request goes.
 pub struct Upstream<'a> {
-    /// The runtime's port on 127.0.0.1.
-    pub port: u16,
+    /// Where the runtime listens (its driver's address).
+    pub address: &'a Url,
     /// Which zone of the origin.
     pub zone: Zone,
     /// The admin token added to editor requests.
@@ -79,7 +81,7 @@ pub async fn forward(
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
     let mut upstream = state
         .proxy_http
-        .request(method, format!("http://127.0.0.1:{}{path}", up.port));
+        .request(method, url_at(up.address, false, path));
     for (name, value) in request_headers(state, req, up.zone) {
         upstream = upstream.header(name, value);
     }

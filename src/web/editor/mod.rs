@@ -26,11 +26,13 @@ use crate::domain::endpoints::EndpointAccess;
 use crate::domain::origins::HostKind;
 use crate::domain::roles::may_change_instance;
 use crate::instances::routes::Route;
+use crate::nodered::driver::url_at;
 use crate::nodered::tokens::Access;
 use crate::nodered::{EDITOR_PREFIX, PROXY_HEADER};
 use crate::state::AppState;
 use crate::web::host::{TrustedProxies, sent_from};
 use crate::web::urls;
+use url::Url;
 
 /// The platform's routes for the editor: they only send people to the instance's own origin.
 pub fn platform_routes(cfg: &mut web::ServiceConfig) {
@@ -158,7 +160,7 @@ async fn editor(
     } else {
         Access::Read
     };
-    let port = running_port(state, instance)?;
+    let address = running_address(state, instance)?;
     if req.path() == "/editor/" && req.method() == Method::GET && !settings.editor_enabled {
         return Err(OriginError::new(
             StatusCode::CONFLICT,
@@ -174,7 +176,7 @@ async fn editor(
         if req.path() != "/editor/comms" {
             return Err(OriginError::not_found());
         }
-        let url = format!("ws://127.0.0.1:{port}{EDITOR_PREFIX}/comms");
+        let url = url_at(&address, true, &format!("{EDITOR_PREFIX}/comms"));
         let headers = vec![(
             "authorization".into(),
             format!("Bearer {token}").into_bytes(),
@@ -182,7 +184,7 @@ async fn editor(
         return websocket::relay(req, body, url, headers, state.settings.proxy.timeout).await;
     }
     let up = Upstream {
-        port,
+        address: &address,
         zone: Zone::Editor,
         bearer: Some(&token),
         secret: &secret,
@@ -203,17 +205,17 @@ async fn flow(
     {
         return sign_in(req, state, instance);
     }
-    let port = running_port(state, instance)?;
+    let address = running_address(state, instance)?;
     let secret = state.runtimes.proxy_secret(&instance.id);
     if websocket::is_upgrade(req) {
         let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-        let url = format!("ws://127.0.0.1:{port}{path}");
+        let url = url_at(&address, true, path);
         let mut headers = forward::request_headers(state, req, Zone::Flow);
         headers.push((PROXY_HEADER.into(), secret.into_bytes()));
         return websocket::relay(req, body, url, headers, state.settings.proxy.timeout).await;
     }
     let up = Upstream {
-        port,
+        address: &address,
         zone: Zone::Flow,
         bearer: None,
         secret: &secret,
@@ -254,28 +256,23 @@ fn sign_in(
     .with_link(open, "Sign in"))
 }
 
-/// The runtime's port, or why there is none.
-fn running_port(state: &AppState, instance: &Instance) -> Result<u16, OriginError> {
-    state
-        .runtimes
-        .status(&instance.id)
-        .state
-        .port()
-        .ok_or_else(|| {
-            let mut error = OriginError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "{} is not running. Start it from its page in redstage and try again.",
-                    instance.name
-                ),
-            )
-            .with_link(
-                state
-                    .origins
-                    .platform_url(&crate::web::urls::instance_overview(&instance.id)),
-                "Open the instance in redstage",
-            );
-            error.retry_after = Some(5);
-            error
-        })
+/// The runtime's address, or why there is none.
+fn running_address(state: &AppState, instance: &Instance) -> Result<Url, OriginError> {
+    state.runtimes.address(&instance.id).ok_or_else(|| {
+        let mut error = OriginError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "{} is not running. Start it from its page in redstage and try again.",
+                instance.name
+            ),
+        )
+        .with_link(
+            state
+                .origins
+                .platform_url(&crate::web::urls::instance_overview(&instance.id)),
+            "Open the instance in redstage",
+        );
+        error.retry_after = Some(5);
+        error
+    })
 }

@@ -99,7 +99,7 @@ async fn control(
 ) -> Result<HttpResponse, AppError> {
     let id = scope.instance.id.clone();
     // Answer with the state the command leads to, not the one before it (briefly wait for it).
-    let mut changes = state.runtimes.runtime(&id).subscribe();
+    let mut changes = state.runtimes.watch(&id);
     changes.borrow_and_update();
     match what {
         Control::Start => crate::instances::set_running(&state.instances(), &id, true).await?,

@@ -47,7 +47,7 @@ pub async fn logs(
     Access { user, scope, .. }: Access<InstanceScope>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let lines = state.runtimes.runtime(&scope.instance.id).logs.since(0);
+    let lines = state.runtimes.logs(&scope.instance.id, 0);
     let h = InstanceHeader::new(scope, "logs", &state.origins);
     let next = next_after(&lines, 0);
     let page = LogsPage {
@@ -71,11 +71,7 @@ pub async fn log_lines(
             &scope.instance.id,
         )));
     }
-    let lines = state
-        .runtimes
-        .runtime(&scope.instance.id)
-        .logs
-        .since(query.after);
+    let lines = state.runtimes.logs(&scope.instance.id, query.after);
     let next = next_after(&lines, query.after);
     render(
         StatusCode::OK,

@@ -183,7 +183,7 @@ pub async fn overview(
             Ok((last, runtimes.flows_changed_at(&target), access))
         })
         .await?;
-    let reserved = crate::promotion::flows_of(&state.runtimes, &scope.instance.id)
+    let reserved = crate::promotion::flows_of(&*state.runtimes, &scope.instance.id)
         .await
         .map(|flows| paths_under(&flows, EDITOR_PREFIX))
         .unwrap_or_default();

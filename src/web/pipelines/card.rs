@@ -12,7 +12,7 @@ use crate::domain::origins::Origins;
 use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::domain::states::DeploymentStatus;
-use crate::nodered::Runtimes;
+use crate::nodered::RuntimeDriver;
 use crate::web::views::ago;
 
 /// The play button of a stage card.
@@ -62,7 +62,7 @@ pub struct StageCard {
     pub last: bool,
 }
 
-fn state_of(runtimes: &Runtimes, id: &InstanceId) -> (&'static str, &'static str) {
+fn state_of(runtimes: &dyn RuntimeDriver, id: &InstanceId) -> (&'static str, &'static str) {
     let state = runtimes.status(id).state;
     (state.key(), state.name())
 }
@@ -99,7 +99,7 @@ fn result_of(latest: Option<&Deployment>) -> Option<(&'static str, String)> {
 /// What the cards of a page are built from, loaded once for all its pipelines.
 pub struct Cards<'a> {
     /// Live states.
-    pub runtimes: &'a Runtimes,
+    pub runtimes: &'a dyn RuntimeDriver,
     /// Where instances are served.
     pub origins: &'a Origins,
     /// The viewer's role.
@@ -112,7 +112,7 @@ pub struct Cards<'a> {
     pub success: HashMap<InstanceId, Deployment>,
     /// How many env vars need a value, per instance.
     pub missing: HashMap<InstanceId, i64>,
-    /// When each instance's flows last changed (see [`Runtimes::flows_changed_at`]).
+    /// When each instance's flows last changed (see [`RuntimeDriver::flows_changed_at`]).
     pub changed: HashMap<InstanceId, Option<i64>>,
 }
 

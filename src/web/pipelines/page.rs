@@ -95,7 +95,7 @@ pub(crate) async fn page(
                 offset: pager.offset(),
                 limit: PAGE_SIZE,
             };
-            let views = view::load(conn, (&runtimes, &origins), &scope.membership, app, shown)?;
+            let views = view::load(conn, (&*runtimes, &origins), &scope.membership, app, shown)?;
             // Only the empty state needs to know whether instances exist.
             let has_instances = pager.total > 0
                 || crate::db::models::instances::count_for_application(
@@ -161,7 +161,7 @@ pub(super) async fn view(
         .run(move |conn| {
             let app = &pipeline.application_id;
             let shown = Shown::One(&pipeline);
-            view::load(conn, (&runtimes, &origins), &membership, app, shown)
+            view::load(conn, (&*runtimes, &origins), &membership, app, shown)
         })
         .await?;
     views.pop().ok_or(AppError::NotFound)

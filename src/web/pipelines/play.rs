@@ -108,7 +108,7 @@ fn ends(conn: &mut Conn, StageScope { stage, pipeline }: StageScope) -> Result<E
 async fn plan(state: &AppState, scope: StageScope) -> Result<(PipelineScope, Plan), AppError> {
     let ends = state.db.run(move |conn| ends(conn, scope)).await?;
     let (source, target) = (&ends.source.1.id, &ends.target.1.id);
-    let preview = promotion::preview(&state.runtimes, source, target).await;
+    let preview = promotion::preview(&*state.runtimes, source, target).await;
     let modules: Vec<String> = preview
         .modules
         .into_iter()

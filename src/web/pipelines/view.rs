@@ -12,7 +12,7 @@ use crate::db::models::stages::{self, Stage};
 use crate::db::models::{env_vars, teams::Membership};
 use crate::domain::origins::Origins;
 use crate::error::AppError;
-use crate::nodered::Runtimes;
+use crate::nodered::RuntimeDriver;
 use crate::web::pipelines::card::{Cards, StageCard};
 
 /// One pipeline with its cards.
@@ -49,7 +49,7 @@ pub enum Shown<'a> {
 /// stay prepared), however many pipelines there are.
 pub fn load(
     conn: &mut Conn,
-    (runtimes, origins): (&Runtimes, &Origins),
+    (runtimes, origins): (&dyn RuntimeDriver, &Origins),
     membership: &Membership,
     app: &ApplicationId,
     shown: Shown<'_>,

@@ -1,12 +1,12 @@
-//! Files of a Node-RED userDir that make up an instance's content: flows, credentials (encrypted
-//! with the instance's own secret), extra modules and the library. Settings are not among them:
-//! settings.js is generated from the database.
+//! The local driver's userDirs as a whole: copying one instance's content (flows, credentials
+//! re-encrypted with the copy's own secret, extra modules, the library) and sweeping the userDirs
+//! no instance owns. Settings are not content: settings.js is generated from the database.
 
 use std::path::Path;
 
 use anyhow::Context;
 
-use crate::nodered::credentials;
+use super::credentials;
 
 /// Delete every directory under `root` that looks like a userDir (named like an instance id), and
 /// every sandbox hosts file (`<id>.hosts`), of an instance not in `known`; what was deleted.
