@@ -20,6 +20,7 @@ mod instance_settings;
 mod instances;
 mod isolation;
 mod logs;
+mod matrix;
 mod members;
 mod npm_registry;
 mod pipelines;
