@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use hmac::{Hmac, KeyInit, Mac};
-use rand::RngCore;
+use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::db::ids::InstanceId;
