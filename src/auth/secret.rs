@@ -1,7 +1,7 @@
 //! Bearer secrets handed to browsers (editor tickets and editor session cookies): 256 random
 //! bits, and the SHA-256 digest that is all the database keeps of them.
 
-use rand::RngCore;
+use rand::Rng;
 use sha2::{Digest, Sha256};
 
 /// A fresh secret: 32 random bytes, hex.

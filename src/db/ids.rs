@@ -1,7 +1,7 @@
 //! Typed, opaque ids: random 20-character strings a user cannot walk, one newtype per table so the
 //! compiler refuses a team id where an application id belongs.
 
-use rand::Rng;
+use rand::RngExt;
 
 const ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
 

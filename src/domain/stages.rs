@@ -84,7 +84,7 @@ fn position<Id: PartialEq>(order: &[Id], id: &Id) -> Result<usize, OrderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
+    use rand::RngExt;
 
     #[test]
     fn appends_inserts_moves_and_removes() -> Result<(), OrderError> {

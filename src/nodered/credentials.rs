@@ -14,7 +14,7 @@ use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use ctr::cipher::{KeyIvInit, StreamCipher};
-use rand::Rng as _;
+use rand::RngExt as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 

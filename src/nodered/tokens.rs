@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use anyhow::Context;
-use hmac::{Hmac, Mac};
-use rand::RngCore;
+use hmac::{Hmac, KeyInit, Mac};
+use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::db::ids::InstanceId;
@@ -54,7 +54,7 @@ impl TokenKey {
             Access::Read => "read",
             Access::Proxy => "proxy",
         };
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
         mac.update(label.as_bytes());
         mac.update(b":");

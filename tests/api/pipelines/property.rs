@@ -1,6 +1,6 @@
 //! Stage order through any (seeded) sequence of edits, against a model.
 
-use rand::Rng;
+use rand::RngExt;
 
 use super::*;
 
