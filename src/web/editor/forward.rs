@@ -76,19 +76,7 @@ pub async fn forward(
     up: Upstream<'_>,
 ) -> Result<HttpResponse, OriginError> {
     let limits = state.settings.proxy;
-    let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
-        .map_err(|_| OriginError::new(StatusCode::METHOD_NOT_ALLOWED, "Unsupported method."))?;
-    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-    let mut upstream = state
-        .proxy_http
-        .request(method, url_at(up.address, false, path));
-    for (name, value) in request_headers(state, req, up.zone) {
-        upstream = upstream.header(name, value);
-    }
-    if let Some(token) = up.bearer {
-        upstream = upstream.bearer_auth(token);
-    }
-    upstream = upstream.header(PROXY_HEADER, up.secret);
+    let mut upstream = upstream_request(state, req, &up)?;
     let length = req
         .headers()
         .get(CONTENT_LENGTH)
@@ -106,15 +94,7 @@ pub async fn forward(
         upstream = upstream.body(stream_body(body, limits.max_body, too_large.clone()));
     }
     let answer = match tokio::time::timeout(limits.timeout, upstream.send()).await {
-        Err(_) => {
-            return Err(OriginError::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                format!(
-                    "The flow did not answer within {} s.",
-                    limits.timeout.as_secs()
-                ),
-            ));
-        }
+        Err(_) => return Err(timed_out(limits.timeout)),
         Ok(Err(_)) if too_large.load(Ordering::SeqCst) => {
             return Err(too_large_error(limits.max_body));
         }
@@ -122,6 +102,37 @@ pub async fn forward(
         Ok(Ok(answer)) => answer,
     };
     Ok(respond(answer, up.zone))
+}
+
+/// 504: the runtime did not answer in time.
+fn timed_out(timeout: std::time::Duration) -> OriginError {
+    let secs = timeout.as_secs();
+    OriginError::new(
+        StatusCode::GATEWAY_TIMEOUT,
+        format!("The flow did not answer within {secs} s."),
+    )
+}
+
+/// The request to the runtime: the client's method, path and (zone-filtered) headers, the
+/// editor's bearer token and the runtime's proxy secret.
+fn upstream_request(
+    state: &AppState,
+    req: &HttpRequest,
+    up: &Upstream<'_>,
+) -> Result<reqwest::RequestBuilder, OriginError> {
+    let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
+        .map_err(|_| OriginError::new(StatusCode::METHOD_NOT_ALLOWED, "Unsupported method."))?;
+    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let mut upstream = state
+        .proxy_http
+        .request(method, url_at(up.address, false, path));
+    for (name, value) in request_headers(state, req, up.zone) {
+        upstream = upstream.header(name, value);
+    }
+    if let Some(token) = up.bearer {
+        upstream = upstream.bearer_auth(token);
+    }
+    Ok(upstream.header(PROXY_HEADER, up.secret))
 }
 
 /// The runtime's answer, headers filtered, body streamed.

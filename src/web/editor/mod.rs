@@ -10,6 +10,7 @@ mod page;
 mod session;
 pub mod ticket;
 mod websocket;
+mod zone;
 
 use std::sync::Arc;
 
@@ -24,13 +25,11 @@ use crate::db::models::instances::Instance;
 use crate::db::models::labels;
 use crate::domain::endpoints::EndpointAccess;
 use crate::domain::origins::HostKind;
-use crate::domain::roles::may_change_instance;
 use crate::instances::routes::Route;
 use crate::nodered::driver::url_at;
-use crate::nodered::tokens::Access;
 use crate::nodered::{EDITOR_PREFIX, PROXY_HEADER};
 use crate::state::AppState;
-use crate::web::host::{TrustedProxies, sent_from};
+use crate::web::host::TrustedProxies;
 use crate::web::urls;
 use url::Url;
 
@@ -72,18 +71,7 @@ async fn serve(
     let label = match state.origins.classify(&host) {
         HostKind::Instance(label) => label,
         HostKind::PlatformAlias => return Ok(moved(&state.origins.platform_url(path))),
-        HostKind::Platform | HostKind::Unknown => {
-            // Most often a server reached at another address than the one it was told.
-            let platform = state.origins.platform_origin();
-            return Err(OriginError::new(
-                StatusCode::NOT_FOUND,
-                format!(
-                    "This server is redstage at {platform}, and its instances' own addresses. \
-                     If you reached it at another address, set REDSTAGE_PUBLIC_URL to it."
-                ),
-            )
-            .with_link(platform, "Go to redstage"));
-        }
+        HostKind::Platform | HostKind::Unknown => return Err(unknown_host(state)),
     };
     let Some(route) = lookup(state, &label).await? else {
         return Err(OriginError::not_found());
@@ -96,10 +84,24 @@ async fn serve(
     }
     let in_editor = req.path() == EDITOR_PREFIX || req.path().starts_with("/editor/");
     if in_editor {
-        editor(req, body, state, instance, settings).await
+        zone::editor(req, body, state, instance, settings).await
     } else {
         flow(req, body, state, instance, settings).await
     }
+}
+
+/// 404 for a host that is neither the platform's nor an instance's: most often a server reached
+/// at another address than the one it was told.
+fn unknown_host(state: &AppState) -> OriginError {
+    let platform = state.origins.platform_origin();
+    OriginError::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "This server is redstage at {platform}, and its instances' own addresses. \
+             If you reached it at another address, set REDSTAGE_PUBLIC_URL to it."
+        ),
+    )
+    .with_link(platform, "Go to redstage")
 }
 
 /// The instance labelled `label` (or that had it until recently) and its settings.
@@ -126,70 +128,6 @@ async fn lookup(state: &AppState, label: &str) -> Result<Option<Arc<Route>>, Ori
         state.routes.put(label, route.clone());
     }
     Ok(found)
-}
-
-/// The editor zone: a member's editor session, exact-origin writes, the runtime's token.
-async fn editor(
-    req: &HttpRequest,
-    body: web::Payload,
-    state: &AppState,
-    instance: &Instance,
-    settings: &InstanceSettings,
-) -> Result<HttpResponse, OriginError> {
-    if req.path() == ticket::EXCHANGE_PATH {
-        return ticket::exchange(state, req, instance).await;
-    }
-    if req.path() == EDITOR_PREFIX {
-        // The editor's URLs are relative: it must be opened with the slash.
-        return Ok(see_other(&format!("{EDITOR_PREFIX}/")));
-    }
-    let Some(member) = session::member(state, req, &instance.id).await? else {
-        return sign_in(req, state, instance);
-    };
-    let origin = state.origins.instance_origin(&instance.label);
-    if !req.method().is_safe() && !sent_from(req.headers(), &origin) {
-        return Err(OriginError::new(
-            StatusCode::FORBIDDEN,
-            "The editor only accepts changes made from its own pages.",
-        ));
-    }
-    // Viewers, and members on a protected instance, get a read-only editor.
-    let scope = &member.scope;
-    let access = if may_change_instance(scope.membership.role, scope.instance.protected) {
-        Access::Full
-    } else {
-        Access::Read
-    };
-    let address = running_address(state, instance)?;
-    if req.path() == "/editor/" && req.method() == Method::GET && !settings.editor_enabled {
-        return Err(OriginError::new(
-            StatusCode::CONFLICT,
-            format!(
-                "The editor of {} is turned off in its settings (Settings > Editor); its flows keep running.",
-                instance.name
-            ),
-        ));
-    }
-    let token = state.runtimes.token(&instance.id, access);
-    let secret = state.runtimes.proxy_secret(&instance.id);
-    if websocket::is_upgrade(req) {
-        if req.path() != "/editor/comms" {
-            return Err(OriginError::not_found());
-        }
-        let url = url_at(&address, true, &format!("{EDITOR_PREFIX}/comms"));
-        let headers = vec![(
-            "authorization".into(),
-            format!("Bearer {token}").into_bytes(),
-        )];
-        return websocket::relay(req, body, url, headers, state.settings.proxy.timeout).await;
-    }
-    let up = Upstream {
-        address: &address,
-        zone: Zone::Editor,
-        bearer: Some(&token),
-        secret: &secret,
-    };
-    forward::forward(state, req, body, up).await
 }
 
 /// The flow zone: whoever the instance lets call its endpoints, the request as the client sent it.

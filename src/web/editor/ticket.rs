@@ -12,7 +12,7 @@ use crate::auth::secret;
 use crate::db::ids::InstanceId;
 use crate::db::models::editor::{self, NewSession, NewTicket};
 use crate::db::models::instances::{self, Instance, InstanceScope};
-use crate::db::now_ms;
+use crate::db::{Conn, now_ms};
 use crate::error::AppError;
 use crate::nodered::EDITOR_PREFIX;
 use crate::state::AppState;
@@ -103,6 +103,45 @@ struct Exchange {
     ticket: String,
 }
 
+/// 403: the ticket is unknown, used or too old.
+fn expired(state: &AppState, instance: &Instance) -> OriginError {
+    let overview = state
+        .origins
+        .platform_url(&urls::instance_overview(&instance.id));
+    OriginError::new(
+        actix_web::http::StatusCode::FORBIDDEN,
+        "This editor link has expired or was already used. Open the editor again from redstage.",
+    )
+    .with_link(overview, "Back to the instance in redstage")
+}
+
+/// Consume the ticket (hashed as `digest`) for instance `id` and record the editor session
+/// (hashed as `session`) it opens: where to go next, or None for an unknown or used ticket.
+fn open_session(
+    conn: &mut Conn,
+    digest: &str,
+    id: &InstanceId,
+    session: &str,
+) -> Result<Option<String>, AppError> {
+    let Some(ticket) = editor::consume_ticket(conn, digest, id)? else {
+        return Ok(None);
+    };
+    let user = crate::db::models::users::find(conn, &ticket.user_id)?;
+    // Still in the team (the ticket may have waited a minute).
+    instances::scope(conn, id, &user.id)?;
+    let lifetime_ms = i64::try_from(session::LIFETIME.whole_milliseconds()).unwrap_or(0);
+    editor::insert_session(
+        conn,
+        NewSession {
+            sha256: session,
+            ticket: &ticket,
+            session_epoch: user.session_epoch,
+            expires_at: now_ms() + lifetime_ms,
+        },
+    )?;
+    Ok(Some(ticket.next_path))
+}
+
 /// `GET /editor/_redstage/ticket?ticket=…` on the instance origin: take the ticket (once), start
 /// an editor session, and land where the ticket says.
 pub async fn exchange(
@@ -113,40 +152,13 @@ pub async fn exchange(
     let query = web::Query::<Exchange>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .unwrap_or_default();
-    let expired = || {
-        let overview = state
-            .origins
-            .platform_url(&urls::instance_overview(&instance.id));
-        OriginError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "This editor link has expired or was already used. Open the editor again from redstage.",
-        )
-        .with_link(overview, "Back to the instance in redstage")
-    };
+    let expired = || expired(state, instance);
     let (digest, id) = (secret::digest(&query.ticket), instance.id.clone());
     let token = secret::random_token();
     let session_digest = secret::digest(&token);
     let next = state
         .db
-        .run(move |conn| {
-            let Some(ticket) = editor::consume_ticket(conn, &digest, &id)? else {
-                return Ok(None);
-            };
-            let user = crate::db::models::users::find(conn, &ticket.user_id)?;
-            // Still in the team (the ticket may have waited a minute).
-            instances::scope(conn, &id, &user.id)?;
-            let lifetime_ms = i64::try_from(session::LIFETIME.whole_milliseconds()).unwrap_or(0);
-            editor::insert_session(
-                conn,
-                NewSession {
-                    sha256: &session_digest,
-                    ticket: &ticket,
-                    session_epoch: user.session_epoch,
-                    expires_at: now_ms() + lifetime_ms,
-                },
-            )?;
-            Ok(Some(ticket.next_path))
-        })
+        .run(move |conn| open_session(conn, &digest, &id, &session_digest))
         .await
         .map_err(|e| match e {
             AppError::NotFound | AppError::Db(diesel::result::Error::NotFound) => expired(),
