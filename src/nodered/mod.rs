@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod driver;
 pub mod install;
 mod launch;
+mod launch_spec;
 mod local;
 pub mod logbuf;
 mod machine;
@@ -27,15 +28,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 
 use self::client::AdminClient;
 pub use self::driver::RuntimeDriver;
 use self::install::NodeRedInstall;
+pub use self::launch_spec::{LaunchSpec, SpecLoader};
 use self::runtime::{Command, Runtime};
 use self::sandbox::Sandbox;
-use self::settings_js::NodeRedSettings;
 pub use self::shared::PortChooser;
 use self::shared::Shared;
 use self::state::RuntimeStatus;
@@ -51,24 +51,6 @@ pub const EDITOR_PREFIX: &str = "/editor";
 /// per-runtime secret. The runtime answers nothing without it (settings.js), so a flow cannot
 /// reach another instance's admin API or "team members only" endpoints on its loopback port.
 pub const PROXY_HEADER: &str = "x-redstage-proxy";
-
-/// What a runtime is started with, loaded fresh from the database on every start.
-pub struct LaunchSpec {
-    /// Node-RED version (for the log).
-    pub node_red_version: String,
-    /// settings.js input; `port` and the token hashes are filled in by the supervisor.
-    pub settings: NodeRedSettings,
-    /// Process environment: the instance's variables that have a value.
-    pub env: Vec<(String, String)>,
-    /// (address, name) lines the sandbox's hosts file adds to the system's.
-    pub hosts: Vec<(String, String)>,
-    /// Host folders an administrator gave the sandbox: (path, writable).
-    pub mounts: Vec<(PathBuf, bool)>,
-}
-
-/// Loads the launch spec of an instance; the error is shown on the instance page.
-pub type SpecLoader =
-    Arc<dyn Fn(InstanceId) -> BoxFuture<'static, Result<LaunchSpec, String>> + Send + Sync>;
 
 /// Where runtimes live and how they are reached.
 pub struct RuntimesConfig {
