@@ -15,7 +15,7 @@ use tokio::process::Child;
 use super::Shared;
 use super::runtime::Runtime;
 use super::sandbox::Mounts;
-use super::state::RuntimeState;
+use super::state::{RuntimeState, loopback};
 use crate::db::now_ms;
 
 /// How long a runtime gets to exit after SIGTERM before it is killed.
@@ -136,7 +136,10 @@ pub(super) async fn launch(
         "Starting Node-RED {} on 127.0.0.1:{port} (pid {pid}{sandboxed}).",
         spec.node_red_version
     ));
-    rt.set(RuntimeState::Starting { port });
+    let address = loopback(port).ok_or_else(|| LaunchError::Fatal(format!("port {port}")))?;
+    rt.set(RuntimeState::Starting {
+        address: address.clone(),
+    });
     pump(child.stdout.take(), rt.clone());
     pump(child.stderr.take(), rt.clone());
 
@@ -170,7 +173,7 @@ pub(super) async fn launch(
     }
     rt.note("Node-RED is running.");
     rt.set(RuntimeState::Running {
-        port,
+        address,
         pid,
         since_ms: now_ms(),
     });

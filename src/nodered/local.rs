@@ -17,11 +17,6 @@ use super::tokens::Access;
 use super::{Runtimes, content, modules, userdir};
 use crate::db::ids::InstanceId;
 
-/// The address of the local runtime on 127.0.0.1:`port`.
-fn loopback(port: u16) -> Option<Url> {
-    Url::parse(&format!("http://127.0.0.1:{port}")).ok()
-}
-
 impl RuntimeDriver for Runtimes {
     fn start(&self, id: &InstanceId) {
         Runtimes::start(self, id);
@@ -65,15 +60,7 @@ impl RuntimeDriver for Runtimes {
         except_pid: Option<u32>,
     ) -> BoxFuture<'a, (Url, u32)> {
         let runtime = self.runtime(id);
-        async move {
-            let (port, pid) = runtime.wait_running(except_pid).await;
-            match loopback(port) {
-                Some(address) => (address, pid),
-                // Cannot happen (a port always makes a URL); if it did, it is not reachable.
-                None => std::future::pending().await,
-            }
-        }
-        .boxed()
+        async move { runtime.wait_running(except_pid).await }.boxed()
     }
 
     fn launch_env(&self, id: &InstanceId) -> Vec<(String, String)> {
@@ -85,7 +72,7 @@ impl RuntimeDriver for Runtimes {
     }
 
     fn address(&self, id: &InstanceId) -> Option<Url> {
-        loopback(Runtimes::status(self, id).state.port()?)
+        Runtimes::status(self, id).state.address().cloned()
     }
 
     fn client(&self, id: &InstanceId) -> Option<AdminClient> {

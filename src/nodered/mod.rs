@@ -182,7 +182,7 @@ impl Runtimes {
 
     /// An admin-API client for a running instance.
     pub fn client(&self, id: &InstanceId) -> Option<AdminClient> {
-        let port = self.status(id).state.port()?;
+        let port = self.status(id).state.address()?.port()?;
         Some(self.shared.client(id, port))
     }
 

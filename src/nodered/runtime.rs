@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot, watch};
+use url::Url;
 
 use super::logbuf::LogBuffer;
 use super::state::{RuntimeState, RuntimeStatus};
@@ -76,14 +77,14 @@ impl Runtime {
     }
 
     /// Wait until the runtime is running in a process other than `except_pid` (e.g. after a
-    /// restart or a crash); its port and pid. Waits forever if nobody starts it: bound it.
-    pub async fn wait_running(&self, except_pid: Option<u32>) -> (u16, u32) {
+    /// restart or a crash); its address and pid. Waits forever if nobody starts it: bound it.
+    pub async fn wait_running(&self, except_pid: Option<u32>) -> (Url, u32) {
         let mut status = self.subscribe();
         loop {
-            if let RuntimeState::Running { port, pid, .. } = status.borrow_and_update().state
-                && Some(pid) != except_pid
+            if let RuntimeState::Running { address, pid, .. } = &status.borrow_and_update().state
+                && Some(*pid) != except_pid
             {
-                return (port, pid);
+                return (address.clone(), *pid);
             }
             if status.changed().await.is_err() {
                 // The supervisor is gone (instance deleted): nothing will ever run.

@@ -1,5 +1,12 @@
 //! What a runtime is doing right now, as the supervisor reports it to pages.
 
+use url::Url;
+
+/// `http://127.0.0.1:{port}/`: where a local runtime listens.
+pub fn loopback(port: u16) -> Option<Url> {
+    Url::parse(&format!("http://127.0.0.1:{port}/")).ok()
+}
+
 /// The live state of one instance's runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuntimeState {
@@ -9,13 +16,13 @@ pub enum RuntimeState {
     Installing,
     /// Process started, admin API not answering yet.
     Starting {
-        /// Port on 127.0.0.1.
-        port: u16,
+        /// Where it will listen (the local driver: `http://127.0.0.1:{port}/`).
+        address: Url,
     },
     /// Serving.
     Running {
-        /// Port on 127.0.0.1.
-        port: u16,
+        /// Where it listens.
+        address: Url,
         /// Process id.
         pid: u32,
         /// Unix milliseconds when it became healthy.
@@ -64,10 +71,12 @@ impl RuntimeState {
         }
     }
 
-    /// The port while the process is up.
-    pub fn port(&self) -> Option<u16> {
+    /// Where it listens while the process is up.
+    pub fn address(&self) -> Option<&Url> {
         match self {
-            RuntimeState::Starting { port } | RuntimeState::Running { port, .. } => Some(*port),
+            RuntimeState::Starting { address } | RuntimeState::Running { address, .. } => {
+                Some(address)
+            }
             _ => None,
         }
     }

@@ -125,7 +125,10 @@ impl StatusView {
             label,
             running: matches!(status.state, RuntimeState::Running { .. }),
             detail,
-            address: status.state.port().map(|p| format!("127.0.0.1:{p}")),
+            address: status
+                .state
+                .address()
+                .map(|a| a[url::Position::BeforeHost..url::Position::AfterPort].to_owned()),
             poll: if status.state.is_transient() {
                 "1s"
             } else {
