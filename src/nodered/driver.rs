@@ -12,7 +12,6 @@ use tokio::sync::watch;
 use url::Url;
 
 use super::client::AdminClient;
-use super::sandbox::Sandbox;
 use super::state::RuntimeStatus;
 use super::tokens::Access;
 use crate::db::ids::InstanceId;
@@ -110,8 +109,9 @@ pub trait RuntimeDriver: Send + Sync {
     /// Delete the content of every instance not in `known` (left by a crash); what was deleted.
     fn sweep_content(&self, known: HashSet<String>) -> BoxFuture<'_, Vec<String>>;
 
-    /// Where runtimes run and whether that is sandboxed.
-    fn sandbox(&self) -> &Sandbox;
+    /// Whether runtimes are isolated from the server and from each other (the local driver: its
+    /// bubblewrap sandbox works); otherwise why not, in words for administrators.
+    fn isolation(&self) -> Result<(), String>;
     /// Why runtimes cannot run at all, if that is the case (checked in the background).
     fn node_error(&self) -> Option<&str>;
     /// Check once that runtimes can run; the runtime's version or what to install.

@@ -11,7 +11,6 @@ use url::Url;
 
 use super::client::AdminClient;
 use super::driver::{DriverResult, RuntimeDriver};
-use super::sandbox::Sandbox;
 use super::state::RuntimeStatus;
 use super::tokens::Access;
 use super::{Runtimes, content, modules, userdir};
@@ -180,8 +179,15 @@ impl RuntimeDriver for Runtimes {
         .boxed()
     }
 
-    fn sandbox(&self) -> &Sandbox {
-        Runtimes::sandbox(self)
+    fn isolation(&self) -> Result<(), String> {
+        let sandbox = Runtimes::sandbox(self);
+        if sandbox.active() {
+            return Ok(());
+        }
+        Err(sandbox
+            .problem
+            .clone()
+            .unwrap_or_else(|| "it does not work here".into()))
     }
 
     fn node_error(&self) -> Option<&str> {

@@ -67,7 +67,7 @@ impl FromRequest for CurrentUser {
                     Ok(CurrentUser {
                         admin_notice: user
                             .is_admin
-                            .then(|| unsandboxed_notice(state.runtimes.sandbox()))
+                            .then(|| unsandboxed_notice(state.runtimes.isolation()))
                             .flatten(),
                         user,
                         memberships,
@@ -85,14 +85,8 @@ impl FromRequest for CurrentUser {
 }
 
 /// What administrators must know when runtimes run without the sandbox.
-fn unsandboxed_notice(sandbox: &crate::nodered::sandbox::Sandbox) -> Option<String> {
-    if sandbox.active() {
-        return None;
-    }
-    let why = sandbox
-        .problem
-        .as_deref()
-        .unwrap_or("it does not work here");
+fn unsandboxed_notice(isolation: Result<(), String>) -> Option<String> {
+    let why = isolation.err()?;
     Some(format!(
         "Node-RED runtimes run without a sandbox ({why}): any member's flow can read this \
          server's database, keys and every other instance's files. Install bubblewrap \
