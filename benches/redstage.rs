@@ -1,8 +1,9 @@
 //! redstage's benchmark (issue 6): one run measures promotion end to end against a raw Node-RED
 //! deploy, the target's downtime, the DevOps Pipelines page under load and its SQL statements,
 //! and the server's memory and cold start; it prints a markdown report and writes it to
-//! `benches/RESULTS.md`. Run it with `.ci/bench` (installs wrk and Node-RED first). The server
-//! is this repository's release binary, run as a separate process and stopped at the end.
+//! `benches/RESULTS.md`, and its figures to `benches/results.json`. Run it with `.ci/bench`
+//! (installs wrk and Node-RED first). The server is this repository's release binary, run as a
+//! separate process and stopped at the end.
 
 #[path = "redstage/downtime.rs"]
 mod downtime;
@@ -12,6 +13,8 @@ mod facts;
 mod flows;
 #[path = "redstage/goals.rs"]
 mod goals;
+#[path = "redstage/json.rs"]
+mod json;
 #[path = "redstage/page.rs"]
 mod page;
 #[path = "redstage/promote.rs"]
@@ -68,6 +71,9 @@ async fn main() -> Result<()> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");
     if !quick() {
         std::fs::write(path, markdown)?;
+        eprintln!("written to {path}");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/results.json");
+        std::fs::write(path, format!("{:#}\n", json::render(&results)))?;
         eprintln!("written to {path}");
     }
     Ok(())
