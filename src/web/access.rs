@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::db::Conn;
@@ -18,7 +18,6 @@ use crate::db::models::stages::{self, StageScope};
 use crate::db::models::teams::{self, Membership};
 use crate::domain::roles::{Action, Role, may_change_instance};
 use crate::error::AppError;
-use crate::state::AppState;
 use crate::web::CurrentUser;
 
 /// An object a route names by a path segment, loaded as the signed-in member sees it.
@@ -50,16 +49,15 @@ impl<S: Scope, N: Need<S> + 'static> FromRequest for Access<S, N> {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let user = CurrentUser::from_request(req, payload);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let key = req.match_info().get(S::SEGMENT).map(str::to_owned);
+        // The user and the object in one trip to the database.
+        let found = CurrentUser::with(req, move |conn, user| {
+            S::load(conn, key.ok_or(AppError::NotFound)?, &user.id)
+        });
         Box::pin(async move {
-            let user = user.await?;
-            let state = state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no state")))?;
-            let key = key.ok_or(AppError::NotFound)?;
-            let uid = user.user.id.clone();
-            let scope = state.db.run(move |conn| S::load(conn, key, &uid)).await?;
+            let (user, scope) = found.await?;
+            let scope = scope?;
             N::check(&scope)?;
             Ok(Access {
                 user,

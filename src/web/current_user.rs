@@ -9,6 +9,8 @@ use diesel::OptionalExtension;
 use futures_util::future::LocalBoxFuture;
 
 use super::session::UserSession;
+use crate::db::Conn;
+use crate::db::ids::UserId;
 use crate::db::models::teams::{self, Membership};
 use crate::db::models::users::{self, User};
 use crate::error::AppError;
@@ -32,6 +34,18 @@ impl FromRequest for CurrentUser {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = CurrentUser::with(req, |_, _| Ok(()));
+        Box::pin(async move { Ok(found.await?.0) })
+    }
+}
+
+impl CurrentUser {
+    /// The signed-in user and `also` (say, what the route names), loaded in one trip to the
+    /// database; `also`'s own error is returned as is, after the sign-in was checked.
+    pub fn with<T: Send + 'static>(
+        req: &HttpRequest,
+        also: impl FnOnce(&mut Conn, &User) -> Result<T, AppError> + Send + 'static,
+    ) -> LocalBoxFuture<'static, Result<With<T>, AppError>> {
         let session = UserSession::from_session(req.get_session());
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let htmx = req.headers().contains_key("HX-Request");
@@ -45,43 +59,58 @@ impl FromRequest for CurrentUser {
             String::from("/")
         };
         Box::pin(async move {
-            let login_required = || AppError::LoginRequired {
-                htmx,
-                next: next.clone(),
-            };
+            let login_required = AppError::LoginRequired { htmx, next };
             let state =
                 state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
-            let (id, epoch) = session.user().ok_or_else(login_required)?;
+            let Some((id, epoch)) = session.user() else {
+                return Err(login_required);
+            };
             let found = state
                 .db
-                .run(move |conn| {
-                    let Some(user) = users::find(conn, &id).optional()? else {
-                        return Ok(None);
-                    };
-                    let memberships = teams::for_user(conn, &user.id)?;
-                    Ok(Some((user, memberships)))
-                })
+                .run(move |conn| signed_in(conn, &id, epoch, also))
                 .await?;
-            match found {
-                Some((user, memberships)) if user.session_epoch == epoch && !user.disabled => {
-                    Ok(CurrentUser {
-                        admin_notice: user
-                            .is_admin
-                            .then(|| unsandboxed_notice(state.runtimes.isolation()))
-                            .flatten(),
-                        user,
-                        memberships,
-                        session,
-                    })
-                }
-                // Deleted or disabled account, or password changed elsewhere: this session is over.
-                _ => {
-                    session.sign_out();
-                    Err(login_required())
-                }
-            }
+            // Deleted or disabled account, or password changed elsewhere: this session is over.
+            let Some((user, memberships, also)) = found else {
+                session.sign_out();
+                return Err(login_required);
+            };
+            let admin_notice = user
+                .is_admin
+                .then(|| unsandboxed_notice(state.runtimes.isolation()))
+                .flatten();
+            let current = CurrentUser {
+                admin_notice,
+                user,
+                memberships,
+                session,
+            };
+            Ok((current, also))
         })
     }
+}
+
+/// The signed-in user, and what was loaded with them (or why it was not).
+pub type With<T> = (CurrentUser, Result<T, AppError>);
+
+/// A signed-in account with its teams, and what was loaded with it.
+type SignedIn<T> = Option<(User, Vec<Membership>, Result<T, AppError>)>;
+
+/// The account `id` with its teams and `also`, while its session (of `epoch`) still holds.
+fn signed_in<T>(
+    conn: &mut Conn,
+    id: &UserId,
+    epoch: i32,
+    also: impl FnOnce(&mut Conn, &User) -> Result<T, AppError>,
+) -> Result<SignedIn<T>, AppError> {
+    let Some(user) = users::find(conn, id).optional()? else {
+        return Ok(None);
+    };
+    if user.session_epoch != epoch || user.disabled {
+        return Ok(None);
+    }
+    let memberships = teams::for_user(conn, &user.id)?;
+    let also = also(conn, &user);
+    Ok(Some((user, memberships, also)))
 }
 
 /// What administrators must know when runtimes run without the sandbox.
