@@ -7,7 +7,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::db::Conn;
-use crate::db::ids::PipelineId;
 use crate::db::models::applications::{Application, ApplicationScope};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::pipelines::{self, PipelineScope};
@@ -134,19 +133,6 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let empty = (String::new(), FormErrors::default());
     page(&user, &state, scope, &query.page, StatusCode::OK, empty).await
-}
-
-/// Load a pipeline as seen by the user (404 for outsiders).
-pub async fn load(
-    user: &CurrentUser,
-    state: &AppState,
-    id: PipelineId,
-) -> Result<PipelineScope, AppError> {
-    let uid = user.user.id.clone();
-    state
-        .db
-        .run(move |conn| pipelines::scope(conn, &id, &uid))
-        .await
 }
 
 /// The pipeline, freshly loaded as the member sees it.
