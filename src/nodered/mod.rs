@@ -7,6 +7,7 @@ pub mod comms;
 pub mod content;
 pub mod credentials;
 pub mod driver;
+pub mod hold;
 pub mod install;
 mod launch;
 mod launch_spec;
