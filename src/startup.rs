@@ -92,6 +92,7 @@ impl Application {
             .pool_idle_timeout(std::time::Duration::from_secs(2))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
+        let hold = settings.proxy.hold;
         let state = web::Data::new(AppState {
             db,
             settings,
@@ -101,6 +102,7 @@ impl Application {
             origins,
             proxy_http,
             routes: Default::default(),
+            holds: Arc::new(crate::nodered::hold::Holds::new(hold)),
         });
         // Node.js/npm are checked in the background: the server must not wait ~0.2 s for npm.
         let checking = state.runtimes.clone();

@@ -26,6 +26,8 @@ pub struct AppState {
     pub proxy_http: reqwest::Client,
     /// Instance origins' labels, looked up recently.
     pub routes: crate::instances::routes::Routes,
+    /// The gates that hold an instance's flow requests while redstage deploys to or restarts it.
+    pub holds: Arc<crate::nodered::hold::Holds>,
 }
 
 impl AppState {
@@ -35,11 +37,12 @@ impl AppState {
             db: &self.db,
             runtimes: &*self.runtimes,
             routes: &self.routes,
+            holds: &self.holds,
         }
     }
 
     /// The handles promotions work with.
     pub fn promotions(&self) -> crate::promotion::Ctx {
-        crate::promotion::Ctx::new(self.db.clone(), self.runtimes.clone())
+        crate::promotion::Ctx::new(self.db.clone(), self.runtimes.clone(), self.holds.clone())
     }
 }

@@ -8,7 +8,7 @@ const AFTER_HELP: &str = "\
 Configuration is read from built-in defaults, then an optional TOML file (--config or
 REDSTAGE_CONFIG; keys: bind, data_dir, admin_user, admin_password, secure_cookies,
 node_red_dir, public_url, instance_domain, instance_url, trusted_proxies,
-proxy_body_limit_mb, proxy_timeout_secs, sandbox, session_idle_hours,
+proxy_body_limit_mb, proxy_timeout_secs, proxy_hold_secs, proxy_hold_queue, sandbox, session_idle_hours,
 session_max_days, npm_registry), then environment variables, then command-line flags; later sources win.
 Relative paths in the file are relative to the file's own directory; relative paths from
 the environment or flags are relative to the working directory. All are made absolute once
@@ -33,6 +33,10 @@ Environment:
                            -Host and -Proto are believed; nobody's by default
   REDSTAGE_PROXY_BODY_LIMIT_MB    largest request body streamed to a flow (default 100)
   REDSTAGE_PROXY_TIMEOUT_SECS     how long a flow may take to start answering (default 120)
+  REDSTAGE_PROXY_HOLD_SECS        while redstage deploys to or restarts an instance, its flow
+                                  requests wait up to this long, then get 503 (default 30)
+  REDSTAGE_PROXY_HOLD_QUEUE       most flow requests waiting per instance; more get 503 at
+                                  once (default 1000)
   REDSTAGE_SANDBOX         auto (default): runtimes and npm run in a bubblewrap sandbox when it
                            works here, else unsandboxed (administrators are told); required:
                            no runtime starts without it; off: never. --check-sandbox tests it.
@@ -96,6 +100,12 @@ pub struct Cli {
     /// How long a runtime may take to start answering a proxied request, in seconds.
     #[arg(long, env = "REDSTAGE_PROXY_TIMEOUT_SECS", value_name = "SECS")]
     pub proxy_timeout_secs: Option<u64>,
+    /// How long a flow request may wait while its instance is deployed to or restarted, in seconds.
+    #[arg(long, env = "REDSTAGE_PROXY_HOLD_SECS", value_name = "SECS")]
+    pub proxy_hold_secs: Option<u64>,
+    /// Most flow requests waiting per instance while it is deployed to or restarted.
+    #[arg(long, env = "REDSTAGE_PROXY_HOLD_QUEUE", value_name = "COUNT")]
+    pub proxy_hold_queue: Option<usize>,
     /// Sandbox for runtimes and npm: auto (bubblewrap when it works), required, or off.
     #[arg(long, env = "REDSTAGE_SANDBOX", value_name = "MODE")]
     pub sandbox: Option<String>,

@@ -28,6 +28,8 @@ struct FileSettings {
     trusted_proxies: Option<String>,
     proxy_body_limit_mb: Option<u64>,
     proxy_timeout_secs: Option<u64>,
+    proxy_hold_secs: Option<u64>,
+    proxy_hold_queue: Option<usize>,
     sandbox: Option<String>,
     session_idle_hours: Option<u64>,
     session_max_days: Option<u64>,
@@ -72,6 +74,8 @@ pub struct ProxyLimits {
     pub max_body: u64,
     /// How long a runtime may take to start answering.
     pub timeout: std::time::Duration,
+    /// How flow requests are held while redstage deploys to or restarts their runtime.
+    pub hold: crate::nodered::hold::HoldLimits,
 }
 
 impl Default for ProxyLimits {
@@ -79,6 +83,7 @@ impl Default for ProxyLimits {
         Self {
             max_body: 100 * 1024 * 1024,
             timeout: std::time::Duration::from_secs(120),
+            hold: Default::default(),
         }
     }
 }
@@ -160,6 +165,12 @@ impl Settings {
         }
         if let Some(secs) = cli.proxy_timeout_secs.or(file.proxy_timeout_secs) {
             settings.proxy.timeout = std::time::Duration::from_secs(secs.max(1));
+        }
+        if let Some(secs) = cli.proxy_hold_secs.or(file.proxy_hold_secs) {
+            settings.proxy.hold.max_wait = std::time::Duration::from_secs(secs);
+        }
+        if let Some(queue) = cli.proxy_hold_queue.or(file.proxy_hold_queue) {
+            settings.proxy.hold.queue = queue;
         }
         if let Some(mode) = cli.sandbox.or(file.sandbox) {
             settings.sandbox = SandboxMode::parse(&mode).with_context(|| {

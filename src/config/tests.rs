@@ -91,3 +91,26 @@ fn the_npm_registry_must_be_an_http_url() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn hold_limits_come_from_the_file_and_the_environment() -> anyhow::Result<()> {
+    let defaults = Settings::load(Cli::default())?.proxy.hold;
+    assert_eq!(defaults, crate::nodered::hold::HoldLimits::default());
+    let dir = std::env::temp_dir().join(format!("redstage-config-hold-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("redstage.toml");
+    std::fs::write(&path, "proxy_hold_secs = 5\nproxy_hold_queue = 7\n")?;
+    let settings = Settings::load(Cli {
+        config: Some(path.clone()),
+        ..Cli::default()
+    })?;
+    assert_eq!(settings.proxy.hold.max_wait, std::time::Duration::from_secs(5));
+    assert_eq!(settings.proxy.hold.queue, 7);
+    let settings = Settings::load(Cli {
+        config: Some(path),
+        proxy_hold_queue: Some(1),
+        ..Cli::default()
+    })?;
+    assert_eq!(settings.proxy.hold.queue, 1);
+    Ok(())
+}

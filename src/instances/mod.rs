@@ -1,6 +1,7 @@
 //! The instance service: what creating, duplicating, starting and deleting an instance means,
 //! across the database (records) and the runtime driver (processes and files).
 
+mod restart;
 pub mod routes;
 pub mod spec;
 
@@ -12,6 +13,7 @@ use crate::db::models::instances::{self, Instance, NewInstance};
 use crate::domain::states::DesiredState;
 use crate::error::AppError;
 use crate::nodered::RuntimeDriver;
+use crate::nodered::hold::Holds;
 use crate::nodered::install::NODE_RED_VERSION;
 
 /// What a duplicate takes of the source's environment variables.
@@ -31,6 +33,8 @@ pub struct Ctx<'a> {
     pub runtimes: &'a dyn RuntimeDriver,
     /// The instance origins' route cache (forgotten when an instance goes).
     pub routes: &'a routes::Routes,
+    /// The gates that hold an instance's flow requests while it restarts.
+    pub holds: &'a std::sync::Arc<Holds>,
 }
 
 /// A fresh credentialSecret: 64 hex characters.
@@ -160,10 +164,11 @@ pub async fn set_running(ctx: &Ctx<'_>, id: &InstanceId, running: bool) -> Resul
     Ok(())
 }
 
-/// Restart an instance now (starting it if it was stopped); it stays meant to run.
+/// Restart an instance now (starting it if it was stopped); it stays meant to run. Its flow
+/// requests wait until the new process runs its flows.
 pub async fn restart(ctx: &Ctx<'_>, id: &InstanceId) -> Result<(), AppError> {
     remember(ctx, id, true).await?;
-    ctx.runtimes.restart(id);
+    restart::restart_held(ctx, id).await;
     Ok(())
 }
 

@@ -35,6 +35,7 @@ use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
 use crate::nodered::RuntimeDriver;
+use crate::nodered::hold::Holds;
 
 pub use preview::{Preview, preview};
 
@@ -62,17 +63,23 @@ pub struct PlayRequest {
     pub actor: User,
 }
 
-/// The handles promotions work with: the database and the runtimes (not the whole app state).
+/// The handles promotions work with: the database, the runtimes and the gates that hold a
+/// target's flow requests while it is changed (not the whole app state).
 #[derive(Clone)]
 pub struct Ctx {
     pub(crate) db: Db,
     pub(crate) runtimes: Arc<dyn RuntimeDriver>,
+    pub(crate) holds: Arc<Holds>,
 }
 
 impl Ctx {
-    /// Promotions over this database and these runtimes.
-    pub fn new(db: Db, runtimes: Arc<dyn RuntimeDriver>) -> Self {
-        Self { db, runtimes }
+    /// Promotions over this database and these runtimes, holding flow requests at these gates.
+    pub fn new(db: Db, runtimes: Arc<dyn RuntimeDriver>, holds: Arc<Holds>) -> Self {
+        Self {
+            db,
+            runtimes,
+            holds,
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use super::deploy::RESTART_WITHIN;
 use super::read::{self, Source, Target};
 use super::{Ctx, Failure, Job};
 use crate::nodered::client::NodeRedError;
+use crate::nodered::hold::HoldGuard;
 use crate::nodered::modules;
 
 /// Modules a promotion installed on its target.
@@ -28,13 +29,15 @@ pub(crate) struct Installed {
 }
 
 /// Install the modules the target lacks (recording each in `installed`); the target afterwards,
-/// restarted and read again when npm installed any.
+/// restarted and read again when npm installed any (its flow requests held from the restart on:
+/// `hold` keeps them so until the promotion is over).
 pub(crate) async fn install_missing(
     ctx: &Ctx,
     source: &Source,
     mut target: Target,
     job: &Job,
     installed: &mut Installed,
+    hold: &mut Option<HoldGuard>,
 ) -> Result<Target, Failure> {
     let name = &job.target.name;
     unknown_to_source(source, &target, &job.source.name)?;
@@ -97,6 +100,7 @@ pub(crate) async fn install_missing(
             .map_err(|e| Failure(format!("Could not read the nodes of {name}: {e}.")))?;
         return Ok(target);
     }
+    super::run::hold(ctx, job, hold).await;
     load_modules(ctx, job, target, &installed.npm).await
 }
 

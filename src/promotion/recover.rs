@@ -86,6 +86,8 @@ async fn restore_target(ctx: Ctx, deployment: Deployment, snapshot: SnapshotId) 
     let reason = match loaded {
         Ok(None) => format!("{stopped} {name} no longer exists."),
         Ok(Some((instance, added, installed))) => {
+            // Its flow requests wait for the old flows rather than reach the half-pushed ones.
+            let _hold = ctx.holds.close(&instance.id).await;
             match restore::restore(&ctx, &instance, &snapshot, &added, true).await {
                 Ok(()) => {
                     let restored =

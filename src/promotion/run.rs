@@ -1,7 +1,9 @@
 //! The background task of one promotion (or rollback, whose content is a snapshot of its target):
 //! the steps in order, the `deployments` row kept truthful as it goes (queued -> reading ->
 //! checking -> deploying -> verifying -> (restoring) -> done), a restore when a step after the
-//! snapshot fails, and the audit event at the end.
+//! snapshot fails, and the audit event at the end. The target's flow requests are held (`nodered::hold`)
+//! from its first interruption (an npm restart, the deploy) until it runs the new flows or the
+//! old ones again.
 
 use super::preflight::{self, Installed};
 use super::{Ctx, Failure, Job, deploy, read, restore, snapshot, uninstall};
@@ -12,6 +14,7 @@ use crate::domain::flows::{FlowsChange, compare};
 use crate::domain::restart::Restarts;
 use crate::domain::states::DeploymentStep;
 use crate::error::AppError;
+use crate::nodered::hold::HoldGuard;
 
 /// What a promotion changed on the target so far (what a failure must undo).
 #[derive(Default)]
@@ -28,6 +31,9 @@ struct Touched {
     flows: bool,
     /// Whether the target was restarted.
     restarted: bool,
+    /// The target's flow requests are held from its first interruption (an npm restart, the
+    /// deploy) until it runs the new flows or was restored.
+    hold: Option<HoldGuard>,
 }
 
 /// Run the promotion to its end; never panics, always finishes the row.
@@ -38,6 +44,8 @@ pub(crate) async fn run(ctx: Ctx, job: Job) {
         Ok(()) => None,
         Err(Failure(reason)) => Some(undo(&ctx, &job, &touched, reason).await),
     };
+    // The target runs the new flows (or the old ones again): let its held requests through.
+    drop(touched.hold.take());
     let (id, new_keys, restarted) = (job.id.clone(), touched.added.clone(), touched.restarted);
     let (action, details) = match &error {
         None => (job.action("succeeded"), succeeded_details(&job, &touched)),
@@ -88,8 +96,9 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     let (source, target) = tokio::join!(source, read::target(ctx, &job.target));
     let (source, target) = (source?, target?);
     step(ctx, job, DeploymentStep::Checking).await?;
+    let installed = &mut touched.installed;
     let target =
-        preflight::install_missing(ctx, &source, target, job, &mut touched.installed).await?;
+        preflight::install_missing(ctx, &source, target, job, installed, &mut touched.hold).await?;
     touched.restarted = !touched.installed.npm.is_empty();
     preflight::check_types(&source, &target, &job.target.name)?;
     let applied = snapshot::take(ctx, job, &source, &target).await?;
@@ -97,6 +106,7 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     touched.snapshot = Some(applied.before);
     touched.added = applied.added;
     step(ctx, job, DeploymentStep::Deploying).await?;
+    hold(ctx, job, &mut touched.hold).await;
     touched.flows = true;
     let rev = deploy::deploy(&source, &target, &job.target.name).await?;
     step(ctx, job, DeploymentStep::Verifying).await?;
@@ -106,6 +116,13 @@ async fn promote(ctx: &Ctx, job: &Job, touched: &mut Touched) -> Result<(), Fail
     touched.restarted = restarts.any();
     // Modules by npm were loaded by the pre-flight's restart; only the environment is left.
     deploy::verify(ctx, &job.target, target, &rev, restarts.for_environment).await
+}
+
+/// Hold the target's flow requests (once the ones in flight finished) unless already held.
+pub(super) async fn hold(ctx: &Ctx, job: &Job, slot: &mut Option<HoldGuard>) {
+    if slot.is_none() {
+        *slot = Some(ctx.holds.close(&job.target.id).await);
+    }
 }
 
 /// Record progress (and `running`).

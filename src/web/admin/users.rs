@@ -176,8 +176,12 @@ pub async fn reset_password(
 
 /// `GET /admin/stats`: counters for operators (and the benchmarks), as JSON.
 pub async fn stats(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let holds = state.holds.stats();
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "sql_queries": state.db.queries(),
+        "held_requests": holds.held,
+        "refused_holds": holds.refused,
+        "longest_hold_ms": holds.longest_ms,
     })))
 }

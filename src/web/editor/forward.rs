@@ -14,6 +14,7 @@ use futures_util::StreamExt;
 use super::headers::{self, Zone};
 use super::page::OriginError;
 use crate::nodered::PROXY_HEADER;
+use crate::nodered::hold::Pass;
 use crate::nodered::driver::url_at;
 use crate::state::AppState;
 use crate::web::host::TrustedProxies;
@@ -29,6 +30,9 @@ pub struct Upstream<'a> {
     pub bearer: Option<&'a str>,
     /// The runtime's proxy secret (every request carries it).
     pub secret: &'a str,
+    /// A flow request's pass through its instance's gate: told when the answer begins, and kept
+    /// until its body is sent (the request is in flight until then).
+    pub pass: Option<Pass>,
 }
 
 /// The request headers the runtime gets, as (name, value) pairs.
@@ -73,7 +77,7 @@ pub async fn forward(
     state: &AppState,
     req: &HttpRequest,
     body: web::Payload,
-    up: Upstream<'_>,
+    mut up: Upstream<'_>,
 ) -> Result<HttpResponse, OriginError> {
     let limits = state.settings.proxy;
     let mut upstream = upstream_request(state, req, &up)?;
@@ -101,7 +105,10 @@ pub async fn forward(
         Ok(Err(_)) => return Err(unreachable()),
         Ok(Ok(answer)) => answer,
     };
-    Ok(respond(answer, up.zone))
+    if let Some(pass) = &mut up.pass {
+        pass.answered();
+    }
+    Ok(respond(answer, up.zone, up.pass))
 }
 
 /// 504: the runtime did not answer in time.
@@ -135,8 +142,8 @@ fn upstream_request(
     Ok(upstream.header(PROXY_HEADER, up.secret))
 }
 
-/// The runtime's answer, headers filtered, body streamed.
-fn respond(answer: reqwest::Response, zone: Zone) -> HttpResponse {
+/// The runtime's answer, headers filtered, body streamed (holding `pass` until it ends).
+fn respond(answer: reqwest::Response, zone: Zone, pass: Option<Pass>) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut response = HttpResponse::build(status);
     for (name, value) in answer.headers() {
@@ -152,7 +159,10 @@ fn respond(answer: reqwest::Response, zone: Zone) -> HttpResponse {
             .insert_header(("X-Frame-Options", "SAMEORIGIN"));
     }
     let length = answer.content_length();
-    let stream = answer.bytes_stream();
+    let stream = answer.bytes_stream().map(move |chunk| {
+        let _in_flight = &pass;
+        chunk
+    });
     match length {
         Some(length) => response.body(SizedStream::new(length, stream)),
         None => response.streaming(stream),

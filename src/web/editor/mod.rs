@@ -27,6 +27,7 @@ use crate::domain::endpoints::EndpointAccess;
 use crate::domain::origins::HostKind;
 use crate::instances::routes::Route;
 use crate::nodered::driver::url_at;
+use crate::nodered::hold::{Pass, Refusal};
 use crate::nodered::{EDITOR_PREFIX, PROXY_HEADER};
 use crate::state::AppState;
 use crate::web::host::TrustedProxies;
@@ -143,6 +144,12 @@ async fn flow(
     {
         return sign_in(req, state, instance);
     }
+    // Websockets are relayed as they come; every other request waits while redstage changes
+    // the runtime (and is counted in flight, so that a change waits for it).
+    let pass = match websocket::is_upgrade(req) {
+        true => None,
+        false => Some(enter(state, instance).await?),
+    };
     let address = running_address(state, instance)?;
     let secret = state.runtimes.proxy_secret(&instance.id);
     if websocket::is_upgrade(req) {
@@ -157,8 +164,32 @@ async fn flow(
         zone: Zone::Flow,
         bearer: None,
         secret: &secret,
+        pass,
     };
     forward::forward(state, req, body, up).await
+}
+
+/// Through the instance's gate: at once, or once redstage is done deploying to or restarting
+/// it; 503 with `Retry-After` past the configured bounds.
+async fn enter(state: &AppState, instance: &Instance) -> Result<Pass, OriginError> {
+    let refusal = match state.holds.enter(&instance.id).await {
+        Ok(pass) => return Ok(pass),
+        Err(refusal) => refusal,
+    };
+    const RETRY_AFTER: u64 = 5;
+    let why = match refusal {
+        Refusal::QueueFull => "too many requests are waiting for it",
+        Refusal::TimedOut => "it took longer than this request may wait",
+    };
+    let mut error = OriginError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "{} is being updated and {why}; try again in {RETRY_AFTER} s.",
+            instance.name
+        ),
+    );
+    error.retry_after = Some(RETRY_AFTER);
+    Err(error)
 }
 
 /// Not signed in on this origin: a browser opening a page goes through the platform's sign-in

@@ -54,6 +54,7 @@ pub(super) async fn editor(
         zone: Zone::Editor,
         bearer: Some(&token),
         secret: &secret,
+        pass: None,
     };
     forward::forward(state, req, body, up).await
 }
