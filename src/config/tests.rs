@@ -104,7 +104,10 @@ fn hold_limits_come_from_the_file_and_the_environment() -> anyhow::Result<()> {
         config: Some(path.clone()),
         ..Cli::default()
     })?;
-    assert_eq!(settings.proxy.hold.max_wait, std::time::Duration::from_secs(5));
+    assert_eq!(
+        settings.proxy.hold.max_wait,
+        std::time::Duration::from_secs(5)
+    );
     assert_eq!(settings.proxy.hold.queue, 7);
     let settings = Settings::load(Cli {
         config: Some(path),

@@ -63,7 +63,10 @@ async fn held_requests_are_let_through_in_arrival_order_when_the_guard_drops() {
     for task in tasks {
         assert_eq!(task.await.ok(), Some(Ok(())));
     }
-    assert_eq!(*order.lock().unwrap_or_else(|p| p.into_inner()), [0, 1, 2, 3, 4]);
+    assert_eq!(
+        *order.lock().unwrap_or_else(|p| p.into_inner()),
+        [0, 1, 2, 3, 4]
+    );
     let stats = holds.stats();
     assert_eq!((stats.held, stats.refused), (5, 0));
     assert!(stats.longest_ms >= 5000, "{stats:?}");
@@ -132,14 +135,20 @@ async fn a_close_waits_for_requests_in_flight_but_not_forever() {
     for _ in 0..100 {
         tokio::task::yield_now().await;
     }
-    assert!(!closing.is_finished(), "the close waits for the request in flight");
+    assert!(
+        !closing.is_finished(),
+        "the close waits for the request in flight"
+    );
     drop(pass);
     let guard = closing.await.ok();
     assert!(guard.is_some());
     // A request that never finishes (say, an event stream) delays a close only so long.
     let (stuck, other) = (holds.enter(&id("b")).await.ok(), id("b"));
     let closed = tokio::time::timeout(holds.limits().drain * 2, holds.close(&other)).await;
-    assert!(closed.is_ok(), "the close gave up waiting after the drain limit");
+    assert!(
+        closed.is_ok(),
+        "the close gave up waiting after the drain limit"
+    );
     drop((guard, closed, stuck));
 }
 

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::helpers::promotion::*;
 use crate::helpers::*;
 
+mod holds;
 mod modules;
 mod refusals;
 mod restores;
