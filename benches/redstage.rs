@@ -35,6 +35,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::flows::Size;
+use crate::promote::Trigger;
 use crate::report::Results;
 use crate::server::{Server, cold_start};
 
@@ -114,8 +115,8 @@ async fn run(r: &mut Results) -> Result<()> {
 
     say("promotions: Development -> Production");
     let line_app = setup::application(&people.admin, "Line 1").await?;
-    let line = setup::line(data.path(), people.member, &line_app).await?;
-    let version = line.target.node_red_version().await?;
+    let line = setup::line(data.path(), &server.base, people.member, &line_app).await?;
+    let version = line.target().node_red_version().await?;
     r.facts.push(format!(
         "Node-RED {version}, installed in target/tmp/node-red"
     ));
@@ -134,14 +135,17 @@ async fn run(r: &mut Results) -> Result<()> {
         r.promotions.push((size, promos, raws));
         memory(r, &server, &format!("after the {} runs", size.label()))?;
         if matches!(size, Size::Hello) {
-            say("downtime during promotions and raw deploys of hello.json");
-            let (mut promoted, mut deployed) = (Vec::new(), Vec::new());
+            say("downtime during pushes (with and without a restart) and raw deploys of hello.json");
+            let (mut pushed, mut restarted, mut deployed) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..runs(10) {
-                promoted.push(line.downtime(true).await?);
-                deployed.push(line.downtime(false).await?);
+                pushed.push(line.downtime(Trigger::Push).await?);
+                restarted.push(line.downtime(Trigger::PushRestart).await?);
+                deployed.push(line.downtime(Trigger::Raw).await?);
             }
-            r.downtime.push(("promotion", promoted));
-            r.downtime.push(("raw full deploy", deployed));
+            r.downtime.push((report::PUSH, pushed));
+            r.downtime.push((report::PUSH_RESTART, restarted));
+            r.downtime.push((report::RAW, deployed));
+            r.holds = Some(page::holds(&people.admin).await?);
             say("a flow endpoint through the instance origin and directly");
             let seconds = if quick() { 2 } else { LOAD_SECONDS };
             r.proxy = proxy::overhead(&server, &line, seconds).await?;

@@ -20,6 +20,13 @@ pub enum Size {
     Nodes(usize),
 }
 
+impl Probe {
+    /// For hello.json: the flowVersion of the new flows.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+}
+
 impl Size {
     pub fn label(self) -> String {
         match self {
@@ -127,6 +134,16 @@ impl Runtime {
                 .timeout(Duration::from_secs(120))
                 .build()?,
         })
+    }
+
+    /// The same runtime, restarted on `port`.
+    pub fn moved_to(&self, port: u16) -> Self {
+        let base = format!("http://127.0.0.1:{port}");
+        Self {
+            admin: format!("{base}{}", redstage::nodered::EDITOR_PREFIX),
+            base,
+            ..self.clone()
+        }
     }
 
     /// Where its flows' endpoints are served.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::flows::Size;
-use crate::report::Results;
+use crate::report::{self, Results};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -59,13 +59,24 @@ pub fn render(r: &Results) -> String {
             "Node-RED's own full deploy of the same flows varies by ±25% from run to run; redstage adds ~60 ms (reading both runtimes, pre-flight, snapshot) to a ~500 ms deploy.",
         );
     }
-    if let Some((_, promos)) = r.downtime.iter().find(|(what, _)| *what == "promotion") {
-        let failed: u32 = promos.iter().map(|d| d.failed).sum();
+    let pushes = |what: &str| {
+        r.downtime
+            .iter()
+            .find(|(w, _)| *w == what)
+            .map(|(_, runs)| runs.iter().fold((0, 0), |(f, w), d| (f + d.failed, w + d.wrong)))
+    };
+    if let (Some(plain), Some(restart)) = (pushes(report::PUSH), pushes(report::PUSH_RESTART)) {
+        let longest = r
+            .holds
+            .map_or("?".to_owned(), |(_, ms)| format!("{ms} ms"));
         row(
-            "no target downtime without env changes",
-            format!("{failed} failed probes"),
-            failed == 0,
-            "No restart happens. Node-RED's full deploy itself removes `http in` routes while the flows restart: a window of 404s (5–20 ms here, longer on a busy machine) that a 10 ms probe hits in some runs. Raw deploys of the same flows have the same window: over runs, each side shows 0–2 failed probes per 10 deploys (see the downtime table).",
+            "zero failed requests to the target during a push, with or without a restart",
+            format!(
+                "{} failed, {} wrong without a restart; {} failed, {} wrong with one; longest hold {longest}",
+                plain.0, plain.1, restart.0, restart.1
+            ),
+            plain == (0, 0) && restart == (0, 0),
+            "The instance origin holds the target's flow requests from the deploy (or the restart) until the runtime reports the new flows started, then lets them through in arrival order; the longest hold is a restart of Node-RED (~1–3 s here). A raw deploy next to it shows Node-RED's own window of 404s while its flows restart (see the downtime table).",
         );
     }
     let counts: Vec<u64> = r.queries.iter().map(|(_, _, n, _)| *n).collect();

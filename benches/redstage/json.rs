@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::facts::command;
 use crate::flows::Size;
-use crate::report::Results;
+use crate::report::{self, Results};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -81,9 +81,9 @@ pub fn render(r: &Results) -> Value {
         "promote_small_ms": number(promotion(r, Size::Hello).map(|(p, _)| p)),
         "promote_2k_ratio": number(ratio(Size::Nodes(2_000))),
         "promote_10k_ratio": number(ratio(Size::Nodes(10_000))),
-        "failed_probes_push": number(failed("promotion")),
-        "failed_probes_push_restart": Value::Null,
-        "longest_hold_ms": Value::Null,
+        "failed_probes_push": number(failed(report::PUSH)),
+        "failed_probes_push_restart": number(failed(report::PUSH_RESTART)),
+        "longest_hold_ms": number(r.holds.map(|(_, longest)| longest as f64)),
         "rss_idle_mib": number(rss("idle")),
         "rss_after_10k_mib": number(rss("after the 10,000")),
         "page_rps_c4_100": number(page.map(|l| l.requests_per_s)),

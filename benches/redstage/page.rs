@@ -170,3 +170,15 @@ fn latency_ms(text: &str, percentile: &str) -> Result<f64> {
     };
     Ok(digits.parse::<f64>()? * factor)
 }
+
+/// The server's hold counters (`GET /admin/stats`): requests held, and the longest hold in ms.
+pub async fn holds(admin: &Browser) -> Result<(u64, u64)> {
+    let page = admin.get("/admin/stats").await?;
+    let stats: serde_json::Value = serde_json::from_str(&page.body)?;
+    let count = |key: &str| {
+        stats[key]
+            .as_u64()
+            .ok_or_else(|| anyhow!("no {key} in /admin/stats: {}", page.body))
+    };
+    Ok((count("held_requests")?, count("longest_hold_ms")?))
+}

@@ -12,7 +12,7 @@ use redstage::db::ids::{DeploymentId, InstanceId};
 use redstage::db::models::deployments;
 use tokio::task::JoinHandle;
 
-use crate::downtime::{Downtime, prober};
+use crate::downtime::{Downtime, Origin, prober};
 use crate::facts::settle;
 use crate::flows::{Runtime, Size, Version, version};
 use crate::web::Browser;
@@ -43,8 +43,11 @@ pub struct Line {
     /// The Development stage (play is pressed on it).
     pub stage: String,
     pub source: Runtime,
-    pub target: Runtime,
+    /// Production's runtime (its port changes when it restarts: see [`Line::target`]).
+    pub target: std::sync::Mutex<Runtime>,
     pub target_id: InstanceId,
+    /// Production's own origin, through redstage.
+    pub origin: Origin,
     pub db: Db,
     pub scratch: PathBuf,
     pub tags: AtomicU32,
@@ -59,7 +62,44 @@ struct Pressed {
     watcher: JoinHandle<Result<Steps>>,
 }
 
+/// What a downtime run does to the target.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A push without an env change.
+    Push,
+    /// A push onto a target with a pending env value: it restarts.
+    PushRestart,
+    /// A raw full deploy onto the target's own port (redstage does not know).
+    Raw,
+}
+
 impl Line {
+    /// Production's runtime as it runs now.
+    pub fn target(&self) -> Runtime {
+        self.target
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// After a restart: where Production's runtime listens now.
+    async fn follow_target(&self) -> Result<()> {
+        let port = self.member.wait_running(&self.target_id.to_string()).await?;
+        let moved = self.target().moved_to(port);
+        *self.target.lock().unwrap_or_else(|p| p.into_inner()) = moved;
+        Ok(())
+    }
+
+    /// Give Production an env value its process does not have yet (the next push restarts it).
+    async fn pending_env(&self) -> Result<()> {
+        let key = format!("BENCH_RUN_{}", self.tags.load(Ordering::Relaxed));
+        let path = format!("/instance/{}/settings/environment", self.target_id);
+        self.member
+            .post_see_other(&path, &[("key", key.as_str()), ("value", "1")])
+            .await?;
+        Ok(())
+    }
+
     fn next(&self, size: Size) -> Result<Version> {
         let tag = format!("v{}", self.tags.fetch_add(1, Ordering::Relaxed));
         version(size, &tag, &self.scratch)
@@ -107,7 +147,7 @@ impl Line {
         self.prepare_source(&v).await?;
         self.settle().await?;
         let pressed = self.press().await?;
-        self.target.wait_serving(&v.probe).await?;
+        self.target().wait_serving(&v.probe).await?;
         let serving = pressed.at.elapsed();
         let steps = pressed.watcher.await??;
         Ok(Promotion {
@@ -120,36 +160,54 @@ impl Line {
     pub async fn raw(&self, size: Size) -> Result<Raw> {
         let v = self.next(size)?;
         self.settle().await?;
+        let target = self.target();
         let at = Instant::now();
-        self.target.deploy(v.body).await?;
+        target.deploy(v.body).await?;
         let post = at.elapsed();
-        self.target.wait_serving(&v.probe).await?;
+        target.wait_serving(&v.probe).await?;
         Ok(Raw {
             post,
             serving: at.elapsed(),
         })
     }
 
-    /// Probe the target's GET /hello every 10 ms from 100 ms before a promotion (`promote`) or
-    /// a raw full deploy of a new hello.json version until 300 ms after the new version answers.
-    pub async fn downtime(&self, promote: bool) -> Result<Downtime> {
+    /// Probe the target's GET /hello on its origin every 10 ms from 100 ms before a push or a
+    /// raw full deploy of a new hello.json version until 300 ms after the new version answers.
+    pub async fn downtime(&self, trigger: Trigger) -> Result<Downtime> {
         let v = self.next(Size::Hello)?;
-        if promote {
+        let new = v.probe.version().unwrap_or_default().to_owned();
+        if trigger != Trigger::Raw {
             self.prepare_source(&v).await?;
         }
+        if trigger == Trigger::PushRestart {
+            self.pending_env().await?;
+        }
+        let old = self.origin.version().await?;
         self.settle().await?;
-        let trigger = async {
+        let target = self.target();
+        let trigger_it = async {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            if promote {
+            if trigger != Trigger::Raw {
                 let pressed = self.press().await?;
                 return Ok(Some(pressed));
             }
-            self.target.deploy(v.body.clone()).await?;
+            target.deploy(v.body.clone()).await?;
             Ok::<_, anyhow::Error>(None)
         };
-        let (seen, pressed) = tokio::join!(prober(&self.target, &v.probe), trigger);
+        let (seen, pressed) = tokio::join!(prober(&self.origin, &old, &new), trigger_it);
         if let Some(pressed) = pressed? {
             pressed.watcher.await??;
+            let target = self.target_id.clone();
+            let row = self
+                .db
+                .run(move |conn| Ok(deployments::latest_onto_instance(conn, &target)?))
+                .await?;
+            if row.is_none_or(|row| row.restarted != (trigger == Trigger::PushRestart)) {
+                bail!("the push did not restart Production as it should (or did when it should not)");
+            }
+        }
+        if trigger == Trigger::PushRestart {
+            self.follow_target().await?;
         }
         seen
     }

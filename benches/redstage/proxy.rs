@@ -28,7 +28,8 @@ pub async fn overhead(
         .to_owned();
     let host = vec![format!("Host: {label}.localhost:{port}")];
     let through = format!("{}/hello", server.base);
-    let direct = format!("{}/hello", line.target.base());
+    let target = line.target();
+    let direct = format!("{}/hello", target.base());
     let mut loads = Vec::new();
     for connections in [1, 4] {
         eprintln!(
@@ -39,7 +40,7 @@ pub async fn overhead(
             wrk(
                 server,
                 &direct,
-                &[line.target.secret_header()],
+                &[target.secret_header()],
                 connections,
                 seconds,
             )

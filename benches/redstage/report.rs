@@ -8,12 +8,19 @@ use crate::flows::Size;
 use crate::page::Load;
 use crate::promote::{Promotion, Raw, Steps};
 
+/// The downtime runs: a push without an env change, one that restarts the target, a raw deploy.
+pub const PUSH: &str = "push, no env change";
+pub const PUSH_RESTART: &str = "push with an env change (target restarts)";
+pub const RAW: &str = "raw full deploy (Node-RED alone)";
+
 /// Everything measured.
 #[derive(Default)]
 pub struct Results {
     pub facts: Vec<String>,
     pub promotions: Vec<(Size, Vec<Promotion>, Vec<Raw>)>,
     pub downtime: Vec<(&'static str, Vec<Downtime>)>,
+    /// The server's hold counters after the downtime runs: (requests held, longest hold ms).
+    pub holds: Option<(u64, u64)>,
     /// (page, pipelines shown, statements, HTML bytes)
     pub queries: Vec<(String, usize, u64, usize)>,
     /// (page, wrk run)
@@ -134,19 +141,28 @@ pub fn render(r: &Results, took: Duration) -> String {
             at("done")
         );
     }
-    md.push_str("\n## Target downtime (hello.json, no env change)\n\n`GET /hello` on the target every 10 ms (each request on its own) from 100 ms before the deploy until the new version has answered for 300 ms; a failure is any answer but 200, or none within 5 s.\n\n");
-    md.push_str("| deploy | runs | probes | failed probes (goal 0) | of which unanswered after 5 s | runs with a failure | longest outage |\n|---|---|---|---|---|---|---|\n");
+    md.push_str("\n## Target downtime (hello.json)\n\n`GET /hello` on the target's own origin (through redstage, `Host: production.localhost:<port>`) every 10 ms (each request on its own) from 100 ms before the deploy until the new version has answered for 300 ms. A failure is any answer but 200, or none within 40 s; a wrong answer is a 200 with neither the old nor the new version, or the old one after the new one. Pushes with an env change first give Production a variable its process does not have, so the push restarts it. Raw deploys go to the runtime's own port: redstage does not know of them and holds nothing, which shows what Node-RED alone does.\n\n");
+    md.push_str("| deploy | runs | probes | failed probes (goal 0) | of which unanswered | wrong answers (goal 0) | runs with a failure | longest outage | slowest answer |\n|---|---|---|---|---|---|---|---|---|\n");
     for (what, runs) in &r.downtime {
         let probes: u32 = runs.iter().map(|d| d.probes).sum();
         let failed: u32 = runs.iter().map(|d| d.failed).sum();
         let hung: u32 = runs.iter().map(|d| d.hung).sum();
+        let wrong: u32 = runs.iter().map(|d| d.wrong).sum();
         let with = runs.iter().filter(|d| d.failed > 0).count();
         let outage = runs.iter().map(|d| d.outage).max().unwrap_or_default();
+        let slowest = runs.iter().map(|d| d.slowest).max().unwrap_or_default();
         let _ = writeln!(
             md,
-            "| {what} | {} | {probes} | {failed} | {hung} | {with} | {} |",
+            "| {what} | {} | {probes} | {failed} | {hung} | {wrong} | {with} | {} | {} |",
             runs.len(),
-            fmt_ms(ms(outage))
+            fmt_ms(ms(outage)),
+            fmt_ms(ms(slowest))
+        );
+    }
+    if let Some((held, longest)) = r.holds {
+        let _ = writeln!(
+            md,
+            "\nredstage held {held} flow requests while it changed the target (all pushes of this run so far, from `GET /admin/stats`); the longest waited {longest} ms."
         );
     }
     md.push_str("\n## DevOps Pipelines page\n\nSQL statements of one `GET /application/{id}/pipelines` (from `GET /admin/stats`, less a stats request's own):\n\n");

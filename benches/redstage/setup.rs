@@ -9,6 +9,7 @@ use redstage::db::Db;
 use redstage::db::ids::InstanceId;
 use redstage::nodered::tokens::{Access, TokenKey};
 
+use crate::downtime::Origin;
 use crate::flows::Runtime;
 use crate::promote::Line;
 use crate::server::{ADMIN, ADMIN_PASSWORD};
@@ -102,7 +103,7 @@ pub async fn pipeline(
 
 /// Application "Line 1" with Development and Production running, a pipeline of both, and a
 /// direct admin-API client of each runtime.
-pub async fn line(data_dir: &Path, member: Browser, app: &str) -> Result<Line> {
+pub async fn line(data_dir: &Path, base: &str, member: Browser, app: &str) -> Result<Line> {
     // The member is in the team; instances and the pipeline are made by them.
     let ids = instances(&member, app, &["Development", "Production"]).await?;
     let stages = [
@@ -119,13 +120,20 @@ pub async fn line(data_dir: &Path, member: Browser, app: &str) -> Result<Line> {
             key.token(&id, Access::Proxy),
         )
     };
+    let db = Db::open(&data_dir.join("redstage.sqlite"))?;
+    let target_id = InstanceId::from(ids[1].0.clone());
+    let id = target_id.clone();
+    let label = db
+        .run(move |conn| Ok(redstage::db::models::instances::find(conn, &id)?.label))
+        .await?;
     Ok(Line {
         member,
+        origin: Origin::new(base, &label)?,
         stage: stage_ids.first().cloned().unwrap_or_default(),
         source: runtime(&ids[0])?,
-        target: runtime(&ids[1])?,
-        target_id: InstanceId::from(ids[1].0.clone()),
-        db: Db::open(&data_dir.join("redstage.sqlite"))?,
+        target: std::sync::Mutex::new(runtime(&ids[1])?),
+        target_id,
+        db,
         scratch: data_dir.to_owned(),
         tags: AtomicU32::new(1),
         noisy: AtomicU32::new(0),
