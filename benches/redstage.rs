@@ -135,7 +135,9 @@ async fn run(r: &mut Results) -> Result<()> {
         r.promotions.push((size, promos, raws));
         memory(r, &server, &format!("after the {} runs", size.label()))?;
         if matches!(size, Size::Hello) {
-            say("downtime during pushes (with and without a restart) and raw deploys of hello.json");
+            say(
+                "downtime during pushes (with and without a restart) and raw deploys of hello.json",
+            );
             let (mut pushed, mut restarted, mut deployed) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..runs(10) {
                 pushed.push(line.downtime(Trigger::Push).await?);

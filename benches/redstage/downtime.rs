@@ -79,7 +79,11 @@ impl Origin {
                 return Ok(v);
             }
             if started.elapsed() > Duration::from_secs(120) {
-                bail!("{} ({}) did not answer 200 within 120 s", self.url, self.host);
+                bail!(
+                    "{} ({}) did not answer 200 within 120 s",
+                    self.url,
+                    self.host
+                );
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }

@@ -63,12 +63,13 @@ pub fn render(r: &Results) -> String {
         r.downtime
             .iter()
             .find(|(w, _)| *w == what)
-            .map(|(_, runs)| runs.iter().fold((0, 0), |(f, w), d| (f + d.failed, w + d.wrong)))
+            .map(|(_, runs)| {
+                runs.iter()
+                    .fold((0, 0), |(f, w), d| (f + d.failed, w + d.wrong))
+            })
     };
     if let (Some(plain), Some(restart)) = (pushes(report::PUSH), pushes(report::PUSH_RESTART)) {
-        let longest = r
-            .holds
-            .map_or("?".to_owned(), |(_, ms)| format!("{ms} ms"));
+        let longest = r.holds.map_or("?".to_owned(), |(_, ms)| format!("{ms} ms"));
         row(
             "zero failed requests to the target during a push, with or without a restart",
             format!(
@@ -76,7 +77,7 @@ pub fn render(r: &Results) -> String {
                 plain.0, plain.1, restart.0, restart.1
             ),
             plain == (0, 0) && restart == (0, 0),
-            "The instance origin holds the target's flow requests from the deploy (or the restart) until the runtime reports the new flows started, then lets them through in arrival order; the longest hold is a restart of Node-RED (~1–3 s here). A raw deploy next to it shows Node-RED's own window of 404s while its flows restart (see the downtime table).",
+            "The instance origin holds the target's flow requests from the deploy (or the restart) until the runtime reports the new flows started, then lets them through in arrival order; the longest hold is a push that restarts Node-RED: its stop, its start and its flows starting (a few seconds, more on a busy machine). A raw deploy next to it shows Node-RED's own window of 404s while its flows restart (see the downtime table).",
         );
     }
     let counts: Vec<u64> = r.queries.iter().map(|(_, _, n, _)| *n).collect();

@@ -84,7 +84,10 @@ impl Line {
 
     /// After a restart: where Production's runtime listens now.
     async fn follow_target(&self) -> Result<()> {
-        let port = self.member.wait_running(&self.target_id.to_string()).await?;
+        let port = self
+            .member
+            .wait_running(&self.target_id.to_string())
+            .await?;
         let moved = self.target().moved_to(port);
         *self.target.lock().unwrap_or_else(|p| p.into_inner()) = moved;
         Ok(())
@@ -203,7 +206,9 @@ impl Line {
                 .run(move |conn| Ok(deployments::latest_onto_instance(conn, &target)?))
                 .await?;
             if row.is_none_or(|row| row.restarted != (trigger == Trigger::PushRestart)) {
-                bail!("the push did not restart Production as it should (or did when it should not)");
+                bail!(
+                    "the push did not restart Production as it should (or did when it should not)"
+                );
             }
         }
         if trigger == Trigger::PushRestart {
