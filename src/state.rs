@@ -26,6 +26,8 @@ pub struct AppState {
     pub proxy_http: reqwest::Client,
     /// Instance origins' labels, looked up recently.
     pub routes: crate::instances::routes::Routes,
+    /// The change hub: what promotions, edits and runtimes changed, for the pages' live streams.
+    pub events: crate::events::Events,
 }
 
 impl AppState {
@@ -40,6 +42,10 @@ impl AppState {
 
     /// The handles promotions work with.
     pub fn promotions(&self) -> crate::promotion::Ctx {
-        crate::promotion::Ctx::new(self.db.clone(), self.runtimes.clone())
+        crate::promotion::Ctx::new(
+            self.db.clone(),
+            self.runtimes.clone(),
+            self.events.clone(),
+        )
     }
 }

@@ -66,6 +66,8 @@ pub struct RuntimesConfig {
     pub sandbox: Sandbox,
     /// How npm is run (its registry), for redstage's npm and the runtimes' palette managers.
     pub npm: npm::NpmConfig,
+    /// Where every runtime's state changes are announced.
+    pub events: crate::events::Events,
 }
 
 /// All runtimes of this server.
@@ -75,6 +77,7 @@ pub struct Runtimes {
     /// Supervisors run on the runtime that built this (the server's main one), not on whichever
     /// HTTP worker happened to start an instance.
     tasks: tokio::runtime::Handle,
+    events: crate::events::Events,
 }
 
 impl Runtimes {
@@ -105,6 +108,7 @@ impl Runtimes {
             shared: Arc::new(shared),
             handles: Mutex::default(),
             tasks: tokio::runtime::Handle::current(),
+            events: config.events,
         })
     }
 
@@ -117,6 +121,7 @@ impl Runtimes {
                 let (runtime, rx) = Runtime::new(id.clone());
                 self.tasks
                     .spawn(supervise(runtime.clone(), self.shared.clone(), rx));
+                self.tasks.spawn(runtime.announce(self.events.clone()));
                 runtime
             })
             .clone()

@@ -34,6 +34,7 @@ use crate::db::models::users::User;
 use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
+use crate::events::Events;
 use crate::nodered::RuntimeDriver;
 
 pub use preview::{Preview, preview};
@@ -67,12 +68,18 @@ pub struct PlayRequest {
 pub struct Ctx {
     pub(crate) db: Db,
     pub(crate) runtimes: Arc<dyn RuntimeDriver>,
+    /// Where each step and the finish are announced (the pages' live streams listen).
+    pub(crate) events: Events,
 }
 
 impl Ctx {
-    /// Promotions over this database and these runtimes.
-    pub fn new(db: Db, runtimes: Arc<dyn RuntimeDriver>) -> Self {
-        Self { db, runtimes }
+    /// Promotions over this database and these runtimes, announcing their progress on `events`.
+    pub fn new(db: Db, runtimes: Arc<dyn RuntimeDriver>, events: Events) -> Self {
+        Self {
+            db,
+            runtimes,
+            events,
+        }
     }
 }
 
@@ -230,6 +237,7 @@ async fn claim(ctx: &Ctx, c: Claiming<'_>) -> Result<Job, AppError> {
             true => AppError::Conflict(format!("{} is already being deployed.", c.target.1.name)),
             false => e,
         })?;
+    ctx.events.pipeline(&c.pipeline.id);
     Ok(Job {
         id: claimed,
         team: c.team.id.clone(),
