@@ -25,6 +25,8 @@ pub struct Results {
     /// (what, start times)
     pub cold: Vec<(String, Vec<Duration>)>,
     pub notes: Vec<String>,
+    /// Deployment finished -> the card shows it, in Chromium (None: not run).
+    pub card: Option<crate::card::CardUpdate>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -149,6 +151,7 @@ pub fn render(r: &Results, took: Duration) -> String {
             fmt_ms(ms(outage))
         );
     }
+    md.push_str(&crate::card::section(r.card.as_ref()));
     md.push_str("\n## DevOps Pipelines page\n\nSQL statements of one `GET /application/{id}/pipelines` (from `GET /admin/stats`, less a stats request's own):\n\n");
     md.push_str(
         "| page | pipelines shown | SQL statements (goal: the same) | HTML |\n|---|---|---|---|\n",
