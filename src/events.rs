@@ -99,7 +99,10 @@ mod tests {
         let later = events.publish(Subject::Instance(id.clone()));
         assert_eq!(later, early + 1);
         let change = rx.recv().await.ok();
-        assert_eq!(change.map(|c| (c.seq, c.subject)), Some((later, Subject::Instance(id))));
+        assert_eq!(
+            change.map(|c| (c.seq, c.subject)),
+            Some((later, Subject::Instance(id)))
+        );
         assert_eq!(events.latest(), later);
     }
 }

@@ -42,10 +42,6 @@ impl AppState {
 
     /// The handles promotions work with.
     pub fn promotions(&self) -> crate::promotion::Ctx {
-        crate::promotion::Ctx::new(
-            self.db.clone(),
-            self.runtimes.clone(),
-            self.events.clone(),
-        )
+        crate::promotion::Ctx::new(self.db.clone(), self.runtimes.clone(), self.events.clone())
     }
 }

@@ -40,7 +40,9 @@ pub async fn measure(base: &str, line: &Line, app: &str, runs: usize) -> Result<
             "chromedriver is not installed (apt-get install chromium chromium-driver): the card update was not measured".into(),
         ));
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let _driver = Command::new(driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -107,7 +109,10 @@ async fn press_and_watch(
 ) -> Result<Vec<f64>> {
     client.goto(&format!("{base}/login")).await?;
     let field = |css: &'static str| client.find(Locator::Css(css));
-    field("input[name=username]").await?.send_keys(MEMBER).await?;
+    field("input[name=username]")
+        .await?
+        .send_keys(MEMBER)
+        .await?;
     field("input[name=password]")
         .await?
         .send_keys(MEMBER_PASSWORD)
@@ -147,7 +152,9 @@ async fn press_and_watch(
             .run(move |conn| Ok(deployments::latest_onto_instance(conn, &target)?))
             .await?
             .ok_or_else(|| anyhow!("no deployment"))?;
-        let finished = row.finished_at.ok_or_else(|| anyhow!("the row is not finished"))?;
+        let finished = row
+            .finished_at
+            .ok_or_else(|| anyhow!("the row is not finished"))?;
         times.push(shown - finished as f64);
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
@@ -177,7 +184,9 @@ pub fn section(card: Option<&CardUpdate>) -> String {
             sorted.sort_by(f64::total_cmp);
             let median = median(&sorted);
             let (lo, hi) = (sorted.first().copied(), sorted.last().copied());
-            md.push_str("| runs | finish → card shows it: median (min–max) | goal |\n|---|---|---|\n");
+            md.push_str(
+                "| runs | finish → card shows it: median (min–max) | goal |\n|---|---|---|\n",
+            );
             md.push_str(&format!(
                 "| {} | {median:.0} ms ({:.0}–{:.0}) | ≤ 100 ms |\n",
                 times.len(),

@@ -62,11 +62,15 @@ pub async fn events(
     req: HttpRequest,
     query: web::Query<StreamQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let accepts = |h: &header::HeaderValue| h.to_str().is_ok_and(|v| v.contains("text/event-stream"));
+    let accepts =
+        |h: &header::HeaderValue| h.to_str().is_ok_and(|v| v.contains("text/event-stream"));
     if !req.headers().get(header::ACCEPT).is_some_and(accepts) {
         return Ok(see_other(&scope.application.pipelines_url()));
     }
-    let resumed = req.headers().get("Last-Event-ID").and_then(|v| v.to_str().ok());
+    let resumed = req
+        .headers()
+        .get("Last-Event-ID")
+        .and_then(|v| v.to_str().ok());
     let since = resumed.unwrap_or(&query.since).trim().parse::<u64>().ok();
     let viewer = Viewer {
         can_edit: scope.membership.role.allows(Action::ManagePipelines),
@@ -78,7 +82,15 @@ pub async fn events(
         .filter_map(|part| part.split_once('.'))
         .take(usize::try_from(PAGE_SIZE).unwrap_or(20))
         .map(|(id, shape)| (PipelineId::from(id.to_owned()), shape.to_owned()));
-    let feed = Feed::open(state, scope.application.id, user.user.id, viewer, shown, since).await?;
+    let feed = Feed::open(
+        state,
+        scope.application.id,
+        user.user.id,
+        viewer,
+        shown,
+        since,
+    )
+    .await?;
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
         let bytes = feed.next().await?;
         Some((Ok::<_, Infallible>(bytes), feed))
@@ -211,7 +223,8 @@ impl Feed {
         let mut html = String::new();
         for pipeline in self.load(due).await? {
             let shape = self.shapes.get(&pipeline.id).cloned().unwrap_or_default();
-            self.shapes.insert(pipeline.id.clone(), pipeline.shape.clone());
+            self.shapes
+                .insert(pipeline.id.clone(), pipeline.shape.clone());
             html.push_str(&live::render(pipeline, &shape, &self.viewer)?);
         }
         if html.trim().is_empty() {
@@ -232,7 +245,12 @@ impl Feed {
     async fn load(&mut self, due: Due) -> Result<Vec<PipelineView>, AppError> {
         let ids: Vec<PipelineId> = match due {
             Due::All => self.order.clone(),
-            Due::Some(set) => self.order.iter().filter(|id| set.contains(*id)).cloned().collect(),
+            Due::Some(set) => self
+                .order
+                .iter()
+                .filter(|id| set.contains(*id))
+                .cloned()
+                .collect(),
         };
         let (runtimes, origins) = (self.state.runtimes.clone(), self.state.origins.clone());
         let (app, user, asked) = (self.app.clone(), self.user.clone(), ids.clone());

@@ -99,7 +99,10 @@ async fn a_reconnecting_page_gets_what_it_missed_and_strangers_get_nothing() -> 
     let mut back = connect(&f.viewer, &url, Some(seen)).await?;
     let missed = back.next().await?;
     assert!(missed.id > Some(seen), "{:?}", missed.id);
-    assert_eq!(missed.page().text(&format!("#pipeline-{p} h2")).as_deref(), Some("Train"));
+    assert_eq!(
+        missed.page().text(&format!("#pipeline-{p} h2")).as_deref(),
+        Some("Train")
+    );
     drop(back);
 
     // Back with the latest id: nothing to catch up, the next event is the next change.
@@ -111,9 +114,15 @@ async fn a_reconnecting_page_gets_what_it_missed_and_strangers_get_nothing() -> 
 
     // Not in the team: 404; not signed in: the sign-in form.
     let outsider = open_stream(&f.outsider, &url, None).await?;
-    assert_eq!(outsider.err().map(|p| p.status), Some(StatusCode::NOT_FOUND));
+    assert_eq!(
+        outsider.err().map(|p| p.status),
+        Some(StatusCode::NOT_FOUND)
+    );
     let anonymous = Browser::new(&app.address);
-    let refused = open_stream(&anonymous, &url, None).await?.err().ok_or("a stream")?;
+    let refused = open_stream(&anonymous, &url, None)
+        .await?
+        .err()
+        .ok_or("a stream")?;
     assert_eq!(refused.status, StatusCode::SEE_OTHER);
     assert!(refused.location.is_some_and(|l| l.starts_with("/login")));
     Ok(())
@@ -154,6 +163,11 @@ async fn a_push_finishing_shows_on_the_card_through_the_stream() -> TestResult {
         "the card says when it was deployed: {}",
         done.body
     );
-    assert_eq!(done.count(&format!("{card} .deploy-failed")), 0, "{}", done.body);
+    assert_eq!(
+        done.count(&format!("{card} .deploy-failed")),
+        0,
+        "{}",
+        done.body
+    );
     Ok(())
 }

@@ -23,7 +23,12 @@ impl Chrome {
 
     /// The script requests after the first `since` of them.
     pub async fn script_requests_since(&self, since: usize) -> Res<Vec<String>> {
-        Ok(self.script_requests().await?.into_iter().skip(since).collect())
+        Ok(self
+            .script_requests()
+            .await?
+            .into_iter()
+            .skip(since)
+            .collect())
     }
 
     /// Type into a field (cleared first).
