@@ -76,31 +76,34 @@ pub async fn events(
         can_edit: scope.membership.role.allows(Action::ManagePipelines),
         csrf: user.session.csrf_token()?,
     };
-    let shown = query
-        .shapes
+    let shown = shown(&query.shapes);
+    let (app, user) = (scope.application.id, user.user.id);
+    Ok(respond(
+        Feed::open(state, app, user, viewer, shown, since).await?,
+    ))
+}
+
+/// The pipelines a page says it shows (at most a page of them), with the shape of each.
+fn shown(shapes: &str) -> impl Iterator<Item = (PipelineId, String)> + '_ {
+    shapes
         .split(',')
         .filter_map(|part| part.split_once('.'))
         .take(usize::try_from(PAGE_SIZE).unwrap_or(20))
-        .map(|(id, shape)| (PipelineId::from(id.to_owned()), shape.to_owned()));
-    let feed = Feed::open(
-        state,
-        scope.application.id,
-        user.user.id,
-        viewer,
-        shown,
-        since,
-    )
-    .await?;
+        .map(|(id, shape)| (PipelineId::from(id.to_owned()), shape.to_owned()))
+}
+
+/// The stream of `feed`'s events, as the response.
+fn respond(feed: Feed) -> HttpResponse {
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
         let bytes = feed.next().await?;
         Some((Ok::<_, Infallible>(bytes), feed))
     });
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         // Not compressed: the compressor would hold events back until its buffer fills.
         .insert_header((header::CONTENT_ENCODING, "identity"))
-        .streaming(stream))
+        .streaming(stream)
 }
 
 /// Which pipelines are due to be sent.
