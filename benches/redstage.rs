@@ -1,10 +1,13 @@
 //! redstage's benchmark (issue 6): one run measures promotion end to end against a raw Node-RED
-//! deploy, the target's downtime, the DevOps Pipelines page under load and its SQL statements,
+//! deploy, the target's downtime, a stage card's update in Chromium, the DevOps Pipelines page
+//! under load and its SQL statements,
 //! and the server's memory and cold start; it prints a markdown report and writes it to
 //! `benches/RESULTS.md`, and its figures to `benches/results.json`. Run it with `.ci/bench`
 //! (installs wrk and Node-RED first). The server is this repository's release binary, run as a
 //! separate process and stopped at the end.
 
+#[path = "redstage/card.rs"]
+mod card;
 #[path = "redstage/downtime.rs"]
 mod downtime;
 #[path = "redstage/facts.rs"]
@@ -153,6 +156,8 @@ async fn run(r: &mut Results) -> Result<()> {
             r.proxy = proxy::overhead(&server, &line, seconds).await?;
         }
     }
+    say("a finished push on the stage card, in Chromium");
+    r.card = Some(card::measure(&server.base, &line, &line_app, runs(9)).await?);
     let noisy = line.noisy.load(std::sync::atomic::Ordering::Relaxed);
     r.notes.push(format!(
         "Each timed deploy started once the machine was quiet (< 15% busy over 200 ms); {noisy} did not get quiet within 5 s and started anyway."

@@ -1,7 +1,8 @@
 //! redstage: DevOps Pipelines for Node-RED, as a self-hosted web application.
 //!
 //! Rooms: `config` (settings), `startup` (wiring), `db` (SQLite via diesel), `domain` (pure rules),
-//! `auth` (passwords, sessions, CSRF, throttling), `web` (routes, views, htmx helpers).
+//! `auth` (passwords, sessions, CSRF, throttling), `events` (the change hub live pages
+//! listen to), `web` (routes, views, htmx helpers).
 
 pub mod auth;
 pub mod bootstrap;
@@ -10,6 +11,7 @@ pub mod datadir;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod instances;
 pub mod nodered;
 pub mod promotion;

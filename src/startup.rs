@@ -76,6 +76,7 @@ impl Application {
                 address.ip()
             },
         };
+        let events = crate::events::Events::default();
         let runtimes = Arc::new(Runtimes::new(RuntimesConfig {
             node_red_dir: settings.node_red_dir(),
             instances_dir: settings.instances_dir(),
@@ -83,6 +84,7 @@ impl Application {
             loader: crate::instances::spec::loader(db.clone(), names),
             sandbox: sandbox(settings.sandbox).await,
             npm: NpmConfig::new(settings.npm_registry.clone()),
+            events: events.clone(),
         })?);
         let local = runtimes.clone();
         let proxy_http = reqwest::Client::builder()
@@ -103,6 +105,7 @@ impl Application {
             proxy_http,
             routes: Default::default(),
             holds: Arc::new(crate::nodered::hold::Holds::new(hold)),
+            events,
         });
         // Node.js/npm are checked in the background: the server must not wait ~0.2 s for npm.
         let checking = state.runtimes.clone();

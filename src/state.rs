@@ -28,6 +28,8 @@ pub struct AppState {
     pub routes: crate::instances::routes::Routes,
     /// The gates that hold an instance's flow requests while redstage deploys to or restarts it.
     pub holds: Arc<crate::nodered::hold::Holds>,
+    /// The change hub: what promotions, edits and runtimes changed, for the pages' live streams.
+    pub events: crate::events::Events,
 }
 
 impl AppState {
@@ -43,6 +45,11 @@ impl AppState {
 
     /// The handles promotions work with.
     pub fn promotions(&self) -> crate::promotion::Ctx {
-        crate::promotion::Ctx::new(self.db.clone(), self.runtimes.clone(), self.holds.clone())
+        crate::promotion::Ctx::new(
+            self.db.clone(),
+            self.runtimes.clone(),
+            self.holds.clone(),
+            self.events.clone(),
+        )
     }
 }

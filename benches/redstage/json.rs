@@ -88,7 +88,10 @@ pub fn render(r: &Results) -> Value {
         "rss_after_10k_mib": number(rss("after the 10,000")),
         "page_rps_c4_100": number(page.map(|l| l.requests_per_s)),
         "page_p99_ms_c4_100": number(page.map(|l| l.p99_ms)),
-        "card_update_ms": Value::Null,
+        "card_update_ms": number(match &r.card {
+            Some(crate::card::CardUpdate::Measured(times)) => median(times.clone()),
+            _ => None,
+        }),
         "proxy_overhead_ratio": number(proxy),
         "cold_start_ms": number(cold),
     })

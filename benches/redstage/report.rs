@@ -32,6 +32,8 @@ pub struct Results {
     /// (what, start times)
     pub cold: Vec<(String, Vec<Duration>)>,
     pub notes: Vec<String>,
+    /// Deployment finished -> the card shows it, in Chromium (None: not run).
+    pub card: Option<crate::card::CardUpdate>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -165,6 +167,7 @@ pub fn render(r: &Results, took: Duration) -> String {
             "\nredstage held {held} flow requests while it changed the target (all pushes of this run so far, from `GET /admin/stats`); the longest waited {longest} ms."
         );
     }
+    md.push_str(&crate::card::section(r.card.as_ref()));
     md.push_str("\n## DevOps Pipelines page\n\nSQL statements of one `GET /application/{id}/pipelines` (from `GET /admin/stats`, less a stats request's own):\n\n");
     md.push_str(
         "| page | pipelines shown | SQL statements (goal: the same) | HTML |\n|---|---|---|---|\n",

@@ -16,8 +16,8 @@ use crate::server::{ADMIN, ADMIN_PASSWORD};
 use crate::web::{Browser, id_in, values_after};
 
 pub const TEAM: &str = "bench";
-const MEMBER: &str = "mark";
-const MEMBER_PASSWORD: &str = "bench-member-password-1";
+pub const MEMBER: &str = "mark";
+pub const MEMBER_PASSWORD: &str = "bench-member-password-1";
 
 /// The administrator (owner of team "bench") and a member of it, both signed in.
 pub struct People {

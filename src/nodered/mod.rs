@@ -67,6 +67,8 @@ pub struct RuntimesConfig {
     pub sandbox: Sandbox,
     /// How npm is run (its registry), for redstage's npm and the runtimes' palette managers.
     pub npm: npm::NpmConfig,
+    /// Where every runtime's state changes are announced.
+    pub events: crate::events::Events,
 }
 
 /// All runtimes of this server.
@@ -76,6 +78,7 @@ pub struct Runtimes {
     /// Supervisors run on the runtime that built this (the server's main one), not on whichever
     /// HTTP worker happened to start an instance.
     tasks: tokio::runtime::Handle,
+    events: crate::events::Events,
 }
 
 impl Runtimes {
@@ -106,6 +109,7 @@ impl Runtimes {
             shared: Arc::new(shared),
             handles: Mutex::default(),
             tasks: tokio::runtime::Handle::current(),
+            events: config.events,
         })
     }
 
@@ -118,6 +122,7 @@ impl Runtimes {
                 let (runtime, rx) = Runtime::new(id.clone());
                 self.tasks
                     .spawn(supervise(runtime.clone(), self.shared.clone(), rx));
+                self.tasks.spawn(runtime.announce(self.events.clone()));
                 runtime
             })
             .clone()

@@ -93,6 +93,20 @@ impl Runtime {
         }
     }
 
+    /// Announce each of its status changes on `events` until the runtime is gone (the task ends
+    /// with it: it holds only a receiver).
+    pub(super) fn announce(
+        &self,
+        events: crate::events::Events,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let (mut status, id) = (self.subscribe(), self.id.clone());
+        async move {
+            while status.changed().await.is_ok() {
+                events.publish(crate::events::Subject::Instance(id.clone()));
+            }
+        }
+    }
+
     pub(super) fn set(&self, state: RuntimeState) {
         self.status.send_modify(|s| s.state = state);
     }

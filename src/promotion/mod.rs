@@ -34,6 +34,7 @@ use crate::db::models::users::User;
 use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::error::AppError;
+use crate::events::Events;
 use crate::nodered::RuntimeDriver;
 use crate::nodered::hold::Holds;
 
@@ -70,15 +71,24 @@ pub struct Ctx {
     pub(crate) db: Db,
     pub(crate) runtimes: Arc<dyn RuntimeDriver>,
     pub(crate) holds: Arc<Holds>,
+    /// Where each step and the finish are announced (the pages' live streams listen).
+    pub(crate) events: Events,
 }
 
 impl Ctx {
-    /// Promotions over this database and these runtimes, holding flow requests at these gates.
-    pub fn new(db: Db, runtimes: Arc<dyn RuntimeDriver>, holds: Arc<Holds>) -> Self {
+    /// Promotions over this database and these runtimes, holding flow requests at these gates
+    /// and announcing their progress on `events`.
+    pub fn new(
+        db: Db,
+        runtimes: Arc<dyn RuntimeDriver>,
+        holds: Arc<Holds>,
+        events: Events,
+    ) -> Self {
         Self {
             db,
             runtimes,
             holds,
+            events,
         }
     }
 }
@@ -237,6 +247,7 @@ async fn claim(ctx: &Ctx, c: Claiming<'_>) -> Result<Job, AppError> {
             true => AppError::Conflict(format!("{} is already being deployed.", c.target.1.name)),
             false => e,
         })?;
+    ctx.events.pipeline(&c.pipeline.id);
     Ok(Job {
         id: claimed,
         team: c.team.id.clone(),

@@ -139,7 +139,9 @@ async fn finish(ctx: &Ctx, deployment: &Deployment, reason: String) -> Result<()
                 Ok(())
             })
         })
-        .await
+        .await?;
+    ctx.events.pipeline(&deployment.pipeline_id);
+    Ok(())
 }
 
 /// The team a pipeline belongs to.

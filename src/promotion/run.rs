@@ -82,6 +82,7 @@ pub(crate) async fn run(ctx: Ctx, job: Job) {
     if let Err(error) = finished {
         tracing::error!(deployment = %job.id, error = ?error, "could not record the end of a promotion");
     }
+    ctx.events.pipeline(&job.pipeline);
 }
 
 /// The steps; `touched` records what has to be undone if a later one fails.
@@ -131,6 +132,7 @@ async fn step(ctx: &Ctx, job: &Job, name: DeploymentStep) -> Result<(), Failure>
     ctx.db
         .run(move |conn| Ok(deployments::set_step(conn, &id, name)?))
         .await?;
+    ctx.events.pipeline(&job.pipeline);
     Ok(())
 }
 

@@ -21,10 +21,12 @@
     }
   });
 
-  // A pipeline's poll brings only its cards' live parts while its stages stay as shown. When
-  // someone changed the pipeline it brings the whole block: that waits while the user works
-  // inside it (a focused field, an open menu or rename box, a stage form) and comes with the
-  // first poll after they leave, so nothing typed or opened is lost.
+  // The pipelines page's stream (server-sent events) brings only a pipeline's live card parts
+  // while its stages stay as shown. When someone changed the pipeline it brings the whole block:
+  // that waits while the user works inside it (a focused field, an open menu or rename box, a
+  // stage form) and is applied once they leave, so nothing typed or opened is lost. A block of
+  // the shape the page already has (the echo of the user's own edit, or a catch-up after a
+  // reconnect) only refreshes the live parts.
   function busy(section) {
     var active = document.activeElement;
     if (active && active !== document.body && section.contains(active) &&
@@ -33,12 +35,60 @@
     var slot = section.querySelector("[id$='-slot']");
     return !!(slot && slot.children.length);
   }
+  var waiting = {};
+  function liveParts(from) {
+    from.querySelectorAll(".card-live[id], .play-slot[id]").forEach(function (part) {
+      var old = document.getElementById(part.id);
+      if (old) {
+        var fresh = part.cloneNode(true);
+        old.replaceWith(fresh);
+        htmx.process(fresh);
+      }
+    });
+  }
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     var target = evt.detail.target;
-    if (target && target.matches && target.matches("section.pipeline") && busy(target)) {
+    if (!(target && target.matches)) { return; }
+    if (target.matches(".card-live, .play-slot")) {
+      // A block that waits keeps up with its cards, so it is not stale once applied.
+      var part = evt.detail.fragment && evt.detail.fragment.firstElementChild;
+      Object.keys(waiting).forEach(function (id) {
+        var old = part && waiting[id].querySelector("#" + CSS.escape(target.id));
+        if (old) { old.replaceWith(part.cloneNode(true)); }
+      });
+      return;
+    }
+    if (!target.matches("section.pipeline")) { return; }
+    var block = evt.detail.fragment && evt.detail.fragment.querySelector("section.pipeline");
+    if (block && block.getAttribute("data-shape") === target.getAttribute("data-shape")) {
       evt.detail.shouldSwap = false;
+      delete waiting[target.id];
+      liveParts(block);
+    } else if (busy(target)) {
+      evt.detail.shouldSwap = false;
+      if (block) {
+        block.removeAttribute("hx-swap-oob");
+        waiting[target.id] = block.cloneNode(true);
+      }
+    } else {
+      delete waiting[target.id];
     }
   });
+  // Apply the blocks that waited, once their user left them.
+  function applyWaiting() {
+    Object.keys(waiting).forEach(function (id) {
+      var target = document.getElementById(id);
+      if (!target) { delete waiting[id]; return; }
+      if (busy(target)) { return; }
+      var html = waiting[id].outerHTML;
+      delete waiting[id];
+      htmx.swap(target, html, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
+    });
+  }
+  function soon() { setTimeout(applyWaiting, 0); }
+  document.addEventListener("focusout", soon);
+  document.addEventListener("toggle", soon, true);
+  document.addEventListener("htmx:afterSettle", soon);
 
   function toast(text) {
     var box = document.getElementById("toasts");

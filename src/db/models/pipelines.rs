@@ -71,6 +71,20 @@ pub fn page_for_application(
     Ok((page, pager))
 }
 
+/// Those of `ids` that are pipelines of `app` (still), oldest first: what an open page shows.
+pub fn of_application(
+    conn: &mut Conn,
+    app: &ApplicationId,
+    ids: &[PipelineId],
+) -> QueryResult<Vec<Pipeline>> {
+    pipelines::table
+        .filter(pipelines::application_id.eq(app))
+        .filter(pipelines::id.eq_any(ids))
+        .order((pipelines::created_at.asc(), pipelines::id.asc()))
+        .select(Pipeline::as_select())
+        .load(conn)
+}
+
 /// The pipeline as seen by `user`, in one query; `NotFound` unless they are in its team.
 pub fn scope(conn: &mut Conn, id: &PipelineId, user: &UserId) -> Result<PipelineScope, AppError> {
     let (pipeline, application, team, role): (Pipeline, Application, Team, String) =

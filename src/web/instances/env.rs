@@ -32,10 +32,13 @@ fn validate(form: &EnvForm, shown: &mut Shown) -> (String, String) {
 }
 
 async fn saved(
-    user: &CurrentUser,
+    (state, user): (&AppState, &CurrentUser),
     scope: &InstanceScope,
     what: String,
 ) -> Result<HttpResponse, AppError> {
+    // The stage cards of the instance count the variables that need a value.
+    let changed = crate::events::Subject::Instance(scope.instance.id.clone());
+    state.events.publish(changed);
     user.session.flash(
         "success",
         format!("{what} Restart {} to apply it.", scope.instance.name),
@@ -81,7 +84,7 @@ pub async fn add(
             Ok(instances::touch_config(conn, &id)?)
         });
         match added.await {
-            Ok(()) => return saved(&user, &scope, format!("{key} added.")).await,
+            Ok(()) => return saved((&state, &user), &scope, format!("{key} added.")).await,
             Err(e) if e.is_unique_violation() => shown.errors.add(
                 "key",
                 format!("{key} is already defined on this instance; edit it in the list."),
@@ -115,7 +118,7 @@ pub async fn update(
         };
         let updated = state.db.run(move |conn| update_var(conn, &id, &old, var));
         match updated.await {
-            Ok(key) => return saved(&user, &scope, format!("{key} saved.")).await,
+            Ok(key) => return saved((&state, &user), &scope, format!("{key} saved.")).await,
             Err(e) if e.is_unique_violation() => shown
                 .errors
                 .add("key", "Another variable already has this name."),
@@ -163,5 +166,5 @@ pub async fn delete(
             Ok(instances::touch_config(conn, &id)?)
         })
         .await?;
-    saved(&user, &scope, format!("{key} deleted.")).await
+    saved((&state, &user), &scope, format!("{key} deleted.")).await
 }

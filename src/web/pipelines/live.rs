@@ -1,21 +1,14 @@
-//! The pipeline's poll: the cards' live parts while its stages are as the page shows them, the
-//! whole block once someone changed it (the page applies that when the user is not working in it).
+//! What the pipelines page's stream sends for a pipeline that changed: the cards' live parts
+//! while its stages are as the page shows them, the whole block once someone changed it (the
+//! page applies that when the user is not working in it).
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
-use crate::db::models::pipelines::PipelineScope;
-use crate::domain::roles::Action;
 use crate::error::AppError;
-use crate::state::AppState;
-use crate::web::access::Access;
-use crate::web::pipelines::page::{PipelineFragment, anchor, view};
+use crate::web::pipelines::page::PipelineFragment;
 use crate::web::pipelines::view::PipelineView;
-use crate::web::views::{render, see_other, wants_fragment};
 
-/// The live parts of a pipeline's cards, swapped out of band (the answer to a poll).
+/// The live parts of a pipeline's cards, swapped out of band.
 #[derive(Template)]
 #[template(path = "pipelines/_pipeline_live.html")]
 struct LiveParts {
@@ -23,42 +16,34 @@ struct LiveParts {
     live_oob: bool,
 }
 
-/// What the page's poll says it shows: the pipeline's stages as of its last render.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct LiveQuery {
-    shape: String,
+/// Who watches: what the block offers them.
+pub struct Viewer {
+    /// Whether stage and pipeline edits are offered.
+    pub can_edit: bool,
+    /// The session's CSRF token, for the block's forms.
+    pub csrf: String,
 }
 
-/// `GET /pipeline/{id}/live?shape=…`: the poll. While the stages are as the page shows them,
-/// only the cards' live parts, out of band; once they changed (someone edited the pipeline), the
-/// whole block, out of band, which the page applies when the user is not working inside it.
-pub async fn live(
-    Access { user, scope, .. }: Access<PipelineScope>,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    query: web::Query<LiveQuery>,
-) -> Result<HttpResponse, AppError> {
-    if !wants_fragment(&req) {
-        return Ok(see_other(&anchor(&scope)));
-    }
-    let pipeline = view(&state, &scope).await?;
-    if pipeline.shape == query.shape {
-        return render(
-            StatusCode::OK,
-            &LiveParts {
-                pipeline,
-                live_oob: true,
-            },
-        );
-    }
-    let block = PipelineFragment {
-        pipeline,
-        can_edit: scope.membership.role.allows(Action::ManagePipelines),
-        rename_error: None,
-        csrf: user.session.csrf_token()?,
-        oob: true,
-        live_oob: false,
+/// The out-of-band HTML for `pipeline`, given the shape the page shows of it (see
+/// [`PipelineView::shape`]): only the cards' live parts, so that nothing a user typed, opened or
+/// focused is touched, or the whole block when the shape changed.
+pub fn render(pipeline: PipelineView, shown: &str, viewer: &Viewer) -> Result<String, AppError> {
+    let rendered = if pipeline.shape == shown {
+        LiveParts {
+            pipeline,
+            live_oob: true,
+        }
+        .render()
+    } else {
+        PipelineFragment {
+            pipeline,
+            can_edit: viewer.can_edit,
+            rename_error: None,
+            csrf: viewer.csrf.clone(),
+            oob: true,
+            live_oob: false,
+        }
+        .render()
     };
-    render(StatusCode::OK, &block)
+    rendered.map_err(|e| AppError::Unexpected(anyhow::anyhow!("template failed: {e}")))
 }

@@ -1,5 +1,5 @@
 //! Application > DevOps Pipelines: the page of pipelines and their stage cards (`page`, `view`,
-//! `card`), its live updates (`live`), editing pipelines and stages (`edits`, `stages`,
+//! `card`), its live updates (`stream` pushes what `live` renders), editing pipelines and stages (`edits`, `stages`,
 //! `stage_form`), play and its confirmation (`play`), and the history with rollback (`history`).
 
 pub mod card;
@@ -10,6 +10,7 @@ pub mod page;
 pub mod play;
 pub mod stage_form;
 pub mod stages;
+pub mod stream;
 pub mod view;
 
 use actix_web::web;
@@ -24,7 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(edits::create)),
     )
     .service(web::resource(urls::PIPELINE).route(web::get().to(page::show)))
-    .service(web::resource(urls::PIPELINE_LIVE).route(web::get().to(live::live)))
+    .service(web::resource(urls::APPLICATION_PIPELINE_EVENTS).route(web::get().to(stream::events)))
     .service(web::resource(urls::PIPELINE_RENAME).route(web::post().to(edits::rename)))
     .service(web::resource(urls::PIPELINE_DELETE).route(web::post().to(edits::delete)))
     .service(web::resource(urls::PIPELINE_HISTORY).route(web::get().to(history::history)))

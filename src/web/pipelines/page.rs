@@ -36,6 +36,8 @@ struct PipelinesPage {
     errors: FormErrors,
     /// Rename errors show on fragments only; the full page has none.
     rename_error: Option<String>,
+    /// The page's live stream, from the last change before it was rendered.
+    events_url: String,
 }
 
 /// One pipeline block (the htmx swap target `#pipeline-{id}`).
@@ -84,6 +86,8 @@ pub(crate) async fn page(
 ) -> Result<HttpResponse, AppError> {
     let (runtimes, origins) = (state.runtimes.clone(), state.origins.clone());
     let number = number.to_owned();
+    // Read before the page is: a change from now on reaches the stream (or its catch-up).
+    let since = state.events.latest();
     let (scope, views, pager, has_instances) = state
         .db
         .run(move |conn| {
@@ -104,6 +108,11 @@ pub(crate) async fn page(
             Ok((scope, views, pager, has_instances))
         })
         .await?;
+    let events_url = format!(
+        "{}?since={since}&shapes={}",
+        crate::web::urls::application_pipeline_events(&scope.application.id),
+        super::stream::shapes(&views)
+    );
     let page = PipelinesPage {
         chrome: chrome(
             user,
@@ -121,6 +130,7 @@ pub(crate) async fn page(
         name: form.0,
         errors: form.1,
         rename_error: None,
+        events_url,
     };
     render(status, &page)
 }
@@ -209,7 +219,7 @@ pub async fn audited<T: Send + 'static>(
         scope.pipeline.id.clone(),
         actor(user),
     );
-    state
+    let changed = state
         .db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
@@ -226,7 +236,10 @@ pub async fn audited<T: Send + 'static>(
                 Ok(value)
             })
         })
-        .await
+        .await?;
+    // Every open page showing it hears of the edit (its stream brings the new block).
+    state.events.pipeline(&scope.pipeline.id);
+    Ok(changed)
 }
 
 /// After an edit: the block for htmx, the page otherwise.

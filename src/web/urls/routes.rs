@@ -96,6 +96,9 @@ routes! {
     application_instances(id: ApplicationId) => APPLICATION_INSTANCES = "/application/{id}/instances";
     /// Application > DevOps Pipelines (and where a new pipeline is posted).
     application_pipelines(id: ApplicationId) => APPLICATION_PIPELINES = "/application/{id}/pipelines";
+    /// The pipelines page's live stream of changed cards (server-sent events; append `?since=`
+    /// and `&shapes=`).
+    application_pipeline_events(id: ApplicationId) => APPLICATION_PIPELINE_EVENTS = "/application/{id}/pipelines/events";
 
     // Instances.
     /// An instance (redirects to its overview).
@@ -150,8 +153,6 @@ routes! {
     // DevOps Pipelines.
     /// A pipeline (its card on the pipelines page).
     pipeline(id: PipelineId) => PIPELINE = "/pipeline/{id}";
-    /// A pipeline's live poll (append `?shape=`).
-    pipeline_live(id: PipelineId) => PIPELINE_LIVE = "/pipeline/{id}/live";
     /// Renaming a pipeline.
     pipeline_rename(id: PipelineId) => PIPELINE_RENAME = "/pipeline/{id}/rename";
     /// Deleting a pipeline.

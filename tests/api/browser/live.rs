@@ -1,5 +1,6 @@
-//! Live updates never destroy what the user is doing: while a promotion runs (the page polls every
-//! second), the rename box keeps its typed text, focus and caret, and an open stage menu stays
+//! Live updates never destroy what the user is doing: while a promotion runs (its steps, and any
+//! change to its cards, are pushed to the page on its event stream; the page itself asks for
+//! nothing), the rename box keeps its typed text, focus and caret, and an open stage menu stays
 //! open, yet the cards' live parts are replaced; a rename then shows while the cards keep updating.
 
 use std::time::Duration;
@@ -15,11 +16,18 @@ use crate::helpers::*;
 /// How long the user works in the pipeline while it updates itself.
 const WORKING: Duration = Duration::from_secs(25);
 
-/// Mark the cards' live parts, so that a check can tell whether a poll replaced them since.
+/// Mark the cards' live parts, so that a check can tell whether a push replaced them since.
 const MARK_LIVE: &str =
     "document.querySelectorAll('.card-live').forEach(e => { e.dataset.old = '1'; }); return true;";
 const LIVE_REPLACED: &str = "return document.querySelectorAll('.card-live[data-old]').length === 0 \
      && document.querySelectorAll('.card-live').length > 0;";
+
+/// Count the messages the page's stream brings from now on that carry the new name.
+const COUNT_PUSHES: &str = "window.__pushes = 0; document.body.addEventListener('htmx:sseMessage', \
+     e => { if (String(e.detail && e.detail.data).includes('Theirs')) { window.__pushes += 1; } }); \
+     return true;";
+/// Whether the stream brought the renamed block since.
+const PUSHED: &str = "return window.__pushes > 0;";
 
 /// What the user has in hand: the rename field's text, whether it has focus, the caret, and
 /// whether Production's menu is open.
@@ -77,7 +85,23 @@ async fn typing_and_open_menus_survive_live_updates_during_a_promotion() -> Test
     let before = chrome.js(IN_HAND).await?;
     assert_eq!(before, json!(["Release train", true, 11, 11, true]));
     chrome.js(MARK_LIVE).await?;
+    let requests = chrome.script_requests().await?.len();
 
+    // Meanwhile someone gives Development a variable without a value: its card says so.
+    let added = f
+        .owner
+        .post(
+            &format!("/instance/{dev}/settings/environment"),
+            &[("key", "LATER"), ("value", "")],
+        )
+        .await?;
+    assert!(added.status.is_redirection(), "{}", added.body);
+    chrome
+        .wait_for_text(
+            "li.stage-card[data-stage='Development'] .needs-value",
+            "1 env var needs a value",
+        )
+        .await?;
     tokio::time::sleep(WORKING).await;
     assert_eq!(
         chrome.js(IN_HAND).await?,
@@ -88,6 +112,11 @@ async fn typing_and_open_menus_survive_live_updates_during_a_promotion() -> Test
         chrome.js(LIVE_REPLACED).await?,
         json!(true),
         "the cards' live parts were updated meanwhile"
+    );
+    assert_eq!(
+        chrome.script_requests_since(requests).await?,
+        Vec::<String>::new(),
+        "the page asked for nothing: the updates were pushed"
     );
     assert_eq!(
         chrome
@@ -132,6 +161,8 @@ async fn someone_elses_edit_shows_once_the_user_leaves_the_pipeline() -> TestRes
         .await?;
 
     // The user opens the rename box and starts typing; meanwhile an owner renames the pipeline.
+    chrome.js(COUNT_PUSHES).await?;
+    let requests = chrome.script_requests().await?.len();
     chrome.click("details.rename summary").await?;
     chrome
         .fill("details.rename input[name=name]", "Mine")
@@ -141,13 +172,20 @@ async fn someone_elses_edit_shows_once_the_user_leaves_the_pipeline() -> TestRes
         .post(&format!("/pipeline/{p}/rename"), &[("name", "Theirs")])
         .await?;
     assert!(renamed.status.is_redirection(), "{}", renamed.body);
-    // Two polls (10 s apart when idle) bring the change; it waits while the user is inside.
-    tokio::time::sleep(Duration::from_secs(22)).await;
+    // The stream brings the change at once; it waits while the user is inside.
+    let deadline = tokio::time::Instant::now() + crate::helpers::patience(25);
+    while chrome.js(PUSHED).await? != json!(true) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the rename was never pushed"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let typed = "return document.querySelector('details.rename input[name=name]').value;";
     assert_eq!(chrome.js(typed).await?, json!("Mine"), "not wiped");
-    assert_eq!(chrome.count(&format!("#pipeline-{p}-poll")).await?, 1);
+    assert_eq!(chrome.count("#pipelines-live[sse-connect]").await?, 1);
 
-    // The user gives up (closes the box, leaves the field): the next poll shows their edit.
+    // The user gives up (closes the box, leaves the field): the waiting edit shows then.
     chrome
         .js("document.activeElement.blur(); document.querySelector('details.rename').open = false; return true;")
         .await?;
@@ -160,6 +198,11 @@ async fn someone_elses_edit_shows_once_the_user_leaves_the_pipeline() -> TestRes
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    assert_eq!(
+        chrome.script_requests_since(requests).await?,
+        Vec::<String>::new(),
+        "pushed, not polled"
+    );
     chrome.assert_clean("the pipelines page").await?;
     Ok(())
 }

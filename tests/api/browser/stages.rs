@@ -1,5 +1,5 @@
 //! In the browser: insert and move stages with the buttons, a refused promotion shows its reason
-//! on the card, and a viewer sees no play button.
+//! on the card (pushed on the page's stream, not polled), and a viewer sees no play button.
 
 use serde_json::json;
 
@@ -97,6 +97,7 @@ async fn stages_are_inserted_and_moved_with_the_buttons_and_a_refusal_shows_on_t
         .click("li.stage-card[data-stage='Development'] a.play")
         .await?;
     chrome.wait_for_text("#dialog .plan", "Production").await?;
+    let requests = chrome.script_requests().await?.len();
     chrome.click("#dialog button.play-confirm").await?;
     let result = chrome
         .wait_for_text(
@@ -105,6 +106,9 @@ async fn stages_are_inserted_and_moved_with_the_buttons_and_a_refusal_shows_on_t
         )
         .await?;
     assert!(result.contains("Production is stopped"), "{result}");
+    // The refusal was pushed on the page's stream: the press was the only request.
+    let asked = chrome.script_requests_since(requests).await?;
+    assert_eq!(asked.len(), 1, "no poll: {asked:?}");
     chrome.assert_clean("after the refusal").await?;
     chrome.screenshot("pipelines-refused").await?;
     Ok(())

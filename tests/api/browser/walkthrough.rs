@@ -1,7 +1,8 @@
 //! The whole walkthrough in the browser, with htmx doing the swaps: team, application,
 //! instances, environment, duplicate, a pipeline Development -> QA -> Production, a flow changed
 //! in Development's Node-RED editor (through redstage's proxy) and deployed there, then pushed
-//! along with two clicks per stage, watched on the cards without reloading the page; last, the
+//! along with two clicks per stage, watched on the cards without reloading the page or polling
+//! (the steps arrive on the page's event stream); last, the
 //! push to Production rolled back from the history.
 
 use serde_json::{Value, json};

@@ -9,6 +9,7 @@ mod pipelines;
 pub mod promotion;
 pub mod registry;
 mod runtime;
+pub mod sse;
 
 pub use app::*;
 pub use browser::*;

@@ -153,9 +153,10 @@ pub fn rows() -> Vec<Row> {
         get("/application/{id}/instances", Act(View)),
         post("/application/{id}/instances", Act(ManageInstances)),
         get("/application/{id}/pipelines", Act(View)),
+        // Not an EventSource (no `Accept: text/event-stream`): 303 to the page.
+        get("/application/{id}/pipelines/events", Act(View)),
         post("/application/{id}/pipelines", Act(ManagePipelines)),
         get("/pipeline/{id}", Act(View)),
-        get("/pipeline/{id}/live", Act(View)),
         post("/pipeline/{id}/rename", Act(ManagePipelines)),
         get("/pipeline/{id}/history", Act(View)),
         get("/pipeline/{id}/stages/new", Act(ManagePipelines)),

@@ -62,7 +62,7 @@ async fn viewers_see_pipelines_without_controls_and_outsiders_get_404_everywhere
     for path in [
         format!("/application/{}/pipelines", f.app_id),
         format!("/pipeline/{p}"),
-        format!("/pipeline/{p}/live?shape=x"),
+        format!("/application/{}/pipelines/events", f.app_id),
         format!("/pipeline/{p}/history"),
         format!("/pipeline/{p}/stages/new"),
         format!("/stage/{}/edit", shown[0].0),

@@ -7,7 +7,30 @@ use serde_json::Value;
 use super::Chrome;
 use crate::helpers::Res;
 
+/// The paths (with queries) of the requests the page's scripts sent so far (XHR and fetch,
+/// from the browser's resource timing): htmx requests, a poll if there were one. The page's
+/// live stream (an EventSource) is not among them.
+const SCRIPT_REQUESTS: &str = "performance.setResourceTimingBufferSize(100000); \
+     return performance.getEntriesByType('resource') \
+       .filter(e => e.initiatorType === 'xmlhttprequest' || e.initiatorType === 'fetch') \
+       .map(e => { const u = new URL(e.name); return u.pathname + u.search; });";
+
 impl Chrome {
+    /// See [`SCRIPT_REQUESTS`].
+    pub async fn script_requests(&self) -> Res<Vec<String>> {
+        Ok(serde_json::from_value(self.js(SCRIPT_REQUESTS).await?)?)
+    }
+
+    /// The script requests after the first `since` of them.
+    pub async fn script_requests_since(&self, since: usize) -> Res<Vec<String>> {
+        Ok(self
+            .script_requests()
+            .await?
+            .into_iter()
+            .skip(since)
+            .collect())
+    }
+
     /// Type into a field (cleared first).
     pub async fn fill(&self, css: &str, text: &str) -> Res<()> {
         let field = self.wait_for(css).await?;

@@ -73,6 +73,7 @@ pub(super) async fn push(chrome: &Chrome, from: &str, to: &str) -> Res<String> {
     chrome
         .js("window.__sawProgress = false; new MutationObserver(() => { if (document.querySelector('.deploy-progress')) { window.__sawProgress = true; } }).observe(document.body, { subtree: true, childList: true }); return true;")
         .await?;
+    let requests = chrome.script_requests().await?.len();
     chrome.click("#dialog button.play-confirm").await?;
     let card = chrome
         .wait_for_text(
@@ -81,6 +82,11 @@ pub(super) async fn push(chrome: &Chrome, from: &str, to: &str) -> Res<String> {
         )
         .await?;
     assert!(card.contains("just now"), "{card}");
+    // The steps and the finish were pushed on the page's stream: nothing was asked for but the
+    // press itself.
+    let asked = chrome.script_requests_since(requests).await?;
+    assert_eq!(asked.len(), 1, "no poll: {asked:?}");
+    assert!(asked[0].ends_with("/promote"), "{asked:?}");
     assert_eq!(
         chrome.count("#dialog dialog").await?,
         0,
