@@ -13,6 +13,8 @@ use crate::promote::{Promotion, Raw, Steps};
 pub struct Results {
     pub facts: Vec<String>,
     pub promotions: Vec<(Size, Vec<Promotion>, Vec<Raw>)>,
+    /// Per flow size, each set's ratio (its median promotion over its median raw deploy).
+    pub sets: Vec<(Size, Vec<f64>)>,
     pub downtime: Vec<(&'static str, Vec<Downtime>)>,
     /// (page, pipelines shown, statements, HTML bytes)
     pub queries: Vec<(String, usize, u64, usize)>,
@@ -46,6 +48,20 @@ fn fmt_ms(v: f64) -> String {
     } else {
         format!("{v:.1} ms")
     }
+}
+
+/// A set's ratio: its median promotion (press → serves) over its median raw deploy.
+pub fn ratio(promos: &[Promotion], raws: &[Raw]) -> f64 {
+    let p = median(promos.iter().map(|p| ms(p.serving)).collect());
+    p / median(raws.iter().map(|r| ms(r.serving)).collect())
+}
+
+/// The median of a size's set ratios and their (min, max); none for a size without sets.
+pub fn set_ratio(r: &Results, size: Size) -> Option<(f64, f64, f64)> {
+    let (_, ratios) = r.sets.iter().find(|(s, _)| s.label() == size.label())?;
+    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some((median(ratios.clone()), lo, hi)).filter(|(m, _, _)| m.is_finite())
 }
 
 /// "median (min–max)" of durations.
@@ -98,6 +114,18 @@ pub fn render(r: &Results, took: Duration) -> String {
             spread(&done)
         );
     }
+    for (size, ratios) in r.sets.iter().filter(|(_, ratios)| ratios.len() > 1) {
+        let each: Vec<String> = ratios.iter().map(|x| format!("{x:.2}×")).collect();
+        if let Some((m, lo, hi)) = set_ratio(r, *size) {
+            let _ = writeln!(
+                md,
+                "\n{}: {} sets of runs, ratio per set {} → median {m:.2}× (spread {lo:.2}–{hi:.2}×); the table above pools all runs.",
+                size.label(),
+                ratios.len(),
+                each.join(", ")
+            );
+        }
+    }
     let hung = r.promotions.iter().any(|(_, promos, raws)| {
         promos
             .iter()
@@ -132,6 +160,30 @@ pub fn render(r: &Results, took: Duration) -> String {
             at("deploying"),
             at("verifying"),
             at("done")
+        );
+    }
+    md.push_str("\nThe server's peak RSS during each step (VmHWM from `/proc`, reset at every step change the bench sees; medians, MiB):\n\n");
+    md.push_str("| flows | reading | checking | deploying | verifying |\n|---|---|---|---|---|\n");
+    for (size, promos, _) in &r.promotions {
+        let peak = |name: &str| {
+            let kib: Vec<f64> = promos
+                .iter()
+                .filter_map(|p| p.peaks.iter().find(|(n, _)| n == name))
+                .map(|(_, kib)| *kib as f64 / 1024.0)
+                .collect();
+            match kib.is_empty() {
+                true => "–".to_owned(),
+                false => format!("{:.1}", median(kib)),
+            }
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            size.label(),
+            peak("reading"),
+            peak("checking"),
+            peak("deploying"),
+            peak("verifying")
         );
     }
     md.push_str("\n## Target downtime (hello.json, no env change)\n\n`GET /hello` on the target every 10 ms (each request on its own) from 100 ms before the deploy until the new version has answered for 300 ms; a failure is any answer but 200, or none within 5 s.\n\n");
