@@ -137,7 +137,10 @@ pub fn render(r: &Results) -> String {
     ) {
         row(
             "RSS ≤ 120 MiB after the 10,000-node promotions, within 2× of idle a minute later",
-            format!("{after:.1} MiB, then {later:.1} MiB ({:.1}× idle)", later / idle),
+            format!(
+                "{after:.1} MiB, then {later:.1} MiB ({:.1}× idle)",
+                later / idle
+            ),
             after <= 120.0 && later <= 2.0 * idle,
             "A promotion holds each side's flows once, as the text Node-RED sent (~4 MB for 10,000 nodes) with a light record per node; the deploy body is streamed from that text.",
         );

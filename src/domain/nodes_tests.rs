@@ -47,8 +47,15 @@ fn light_fields_are_what_the_full_parse_gives() {
     assert_light_matches_full(text);
     let nodes = Nodes::parse(text.to_owned()).unwrap();
     let dup = nodes.iter().nth(4).unwrap();
-    assert_eq!(dup.info.id.as_deref(), Some("d2"), "a key given twice: the last counts");
-    assert!(nodes.iter().nth(8).unwrap().info.id.is_none(), "an array has no id");
+    assert_eq!(
+        dup.info.id.as_deref(),
+        Some("d2"),
+        "a key given twice: the last counts"
+    );
+    assert!(
+        nodes.iter().nth(8).unwrap().info.id.is_none(),
+        "an array has no id"
+    );
 }
 
 #[test]
@@ -83,7 +90,9 @@ fn same_as_is_json_equality() {
 
 /// A random JSON value of a few levels, with strings that need escaping now and then.
 fn value(rng: &mut StdRng, depth: u32) -> Value {
-    let words = ["a", "id", "type", "name", "label", "é", "\"q\"", "\\", "\n", "tab", ""];
+    let words = [
+        "a", "id", "type", "name", "label", "é", "\"q\"", "\\", "\n", "tab", "",
+    ];
     let word = |rng: &mut StdRng| words[rng.random_range(0..words.len())].to_owned();
     match rng.random_range(0..if depth == 0 { 5 } else { 7 }) {
         0 => Value::Null,
@@ -91,13 +100,19 @@ fn value(rng: &mut StdRng, depth: u32) -> Value {
         2 => json!(rng.random_range(-1000..1000)),
         3 => json!(f64::from(rng.random_range(-100..100)) / 8.0),
         4 => Value::String(format!("{}{}", word(rng), word(rng))),
-        5 => Value::Array((0..rng.random_range(0..3)).map(|_| value(rng, depth - 1)).collect()),
+        5 => Value::Array(
+            (0..rng.random_range(0..3))
+                .map(|_| value(rng, depth - 1))
+                .collect(),
+        ),
         _ => Value::Object(object(rng, depth - 1)),
     }
 }
 
 fn object(rng: &mut StdRng, depth: u32) -> Map<String, Value> {
-    let keys = ["id", "type", "name", "label", "z", "x", "wires", "func", "info"];
+    let keys = [
+        "id", "type", "name", "label", "z", "x", "wires", "func", "info",
+    ];
     (0..rng.random_range(0..keys.len()))
         .map(|_| {
             let key = keys[rng.random_range(0..keys.len())].to_owned();
@@ -129,7 +144,10 @@ fn property_light_parse_and_compare_agree_with_the_full_values() {
     for round in 0..300 {
         let (source, target) = (flows(&mut rng), flows(&mut rng));
         // Sorted keys (serde_json's own encoding) and a shuffled, spaced encoding of the same.
-        for text in [serde_json::to_string(&source).unwrap(), shuffled(&source, &mut rng)] {
+        for text in [
+            serde_json::to_string(&source).unwrap(),
+            shuffled(&source, &mut rng),
+        ] {
             assert_light_matches_full(&text);
         }
         let (s, t) = (

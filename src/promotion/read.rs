@@ -9,11 +9,11 @@ use serde_json::{Map, Value};
 use tokio::task::JoinHandle;
 
 use super::{Ctx, Failure, files};
-use crate::domain::nodes::Nodes;
 use crate::db::ids::SnapshotId;
 use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::Instance;
 use crate::db::models::snapshots;
+use crate::domain::nodes::Nodes;
 use crate::nodered::client::{AdminClient, Catalog, NodeRedError};
 use crate::nodered::comms::Comms;
 use crate::nodered::credentials;
@@ -79,13 +79,11 @@ pub(crate) async fn source(ctx: &Ctx, instance: &Instance) -> Result<Source, Fai
         }
         None => {
             let (flows, modules, credentials) = tokio::join!(
-                runtimes.read_flows(id),
+                runtimes.read_nodes(id),
                 runtimes.read_modules(id),
                 credentials
             );
-            let flows = flows
-                .and_then(|f| Nodes::from_values(&f).map_err(|e| e.to_string()))
-                .map_err(|e| unreadable(name, "flows", e))?;
+            let flows = flows.map_err(|e| unreadable(name, "flows", e))?;
             let modules = modules.map_err(|e| unreadable(name, "modules", e))?;
             let catalog = Catalog {
                 modules,

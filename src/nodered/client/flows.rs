@@ -2,8 +2,8 @@
 //! alone, and a `POST /flows` streamed from that text (see `domain::nodes`).
 
 use bytes::Bytes;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::Method;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -58,7 +58,10 @@ impl AdminClient {
 
     /// A whole answer's body in one buffer of its announced length (chunks freed as they come).
     async fn body(mut response: reqwest::Response) -> Result<Vec<u8>, NodeRedError> {
-        let length = response.content_length().unwrap_or(0).min(PREALLOCATE_AT_MOST);
+        let length = response
+            .content_length()
+            .unwrap_or(0)
+            .min(PREALLOCATE_AT_MOST);
         let mut body = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
         while let Some(chunk) = response
             .chunk()

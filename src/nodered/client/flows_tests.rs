@@ -19,7 +19,11 @@ fn a_get_answer_keeps_the_flows_text_and_the_revision() {
     let body = format!(r#"{{"flows":{flows},"rev":"abc123"}}"#);
     let answer = answer(body.into_bytes()).unwrap();
     assert_eq!(answer.rev, "abc123");
-    assert_eq!(answer.flows.text(), flows, "the text as sent, not re-encoded");
+    assert_eq!(
+        answer.flows.text(),
+        flows,
+        "the text as sent, not re-encoded"
+    );
     assert_eq!(answer.flows.len(), 2);
     let order = r#"{"rev":"r","flows":[]}"#;
     assert_eq!(answer_of(order).rev, "r", "key order does not matter");
@@ -32,7 +36,13 @@ fn answer_of(body: &str) -> FlowsText {
 
 #[test]
 fn a_get_answer_that_is_not_flows_is_refused() {
-    for body in [r#"{"rev":"r"}"#, r#"{"flows":{},"rev":"r"}"#, "[]", "{\"flows\":[", "\u{0}"] {
+    for body in [
+        r#"{"rev":"r"}"#,
+        r#"{"flows":{},"rev":"r"}"#,
+        "[]",
+        "{\"flows\":[",
+        "\u{0}",
+    ] {
         assert!(answer(body.as_bytes().to_vec()).is_err(), "{body}");
     }
     assert!(answer(vec![0xff, 0xfe]).is_err(), "not UTF-8");
@@ -42,7 +52,8 @@ fn a_get_answer_that_is_not_flows_is_refused() {
 fn the_streamed_body_is_the_json_that_was_sent_before() {
     let flows = sample();
     let nodes = Nodes::from_values(&flows).unwrap();
-    let credentials = json!({"n1": {"user": "u", "password": "p\"w"}, "__nonce__": {"nonce": "1f"}});
+    let credentials =
+        json!({"n1": {"user": "u", "password": "p\"w"}, "__nonce__": {"nonce": "1f"}});
     let credentials = credentials.as_object().unwrap().clone();
     let chunks = deploy_chunks(&nodes, &credentials).unwrap();
     let body: Vec<u8> = chunks.iter().flat_map(|c| c.iter().copied()).collect();
