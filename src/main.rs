@@ -8,6 +8,11 @@ use redstage::nodered::sandbox::Sandbox;
 use redstage::startup::Application;
 use redstage::telemetry;
 
+/// jemalloc, purging freed pages in a background thread (Cargo.toml, feature `jemalloc`).
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

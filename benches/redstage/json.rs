@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::facts::command;
 use crate::flows::Size;
-use crate::report::{self, Results};
+use crate::report::{self, Results, set_ratio};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -80,12 +80,16 @@ pub fn render(r: &Results) -> Value {
         "machine": r.facts,
         "promote_small_ms": number(promotion(r, Size::Hello).map(|(p, _)| p)),
         "promote_2k_ratio": number(ratio(Size::Nodes(2_000))),
-        "promote_10k_ratio": number(ratio(Size::Nodes(10_000))),
+        // The median of the sets' ratios (each set: median promotion / median raw deploy).
+        "promote_10k_ratio": number(set_ratio(r, Size::Nodes(10_000)).map(|(m, _, _)| m)),
+        "promote_10k_ratio_spread": set_ratio(r, Size::Nodes(10_000))
+            .map_or(Value::Null, |(_, lo, hi)| json!([number(Some(lo)), number(Some(hi))])),
         "failed_probes_push": number(failed(report::PUSH)),
         "failed_probes_push_restart": number(failed(report::PUSH_RESTART)),
         "longest_hold_ms": number(r.holds.map(|(_, longest)| longest as f64)),
         "rss_idle_mib": number(rss("idle")),
         "rss_after_10k_mib": number(rss("after the 10,000")),
+        "rss_after_10k_1min_mib": number(rss("a minute after the 10,000")),
         "page_rps_c4_100": number(page.map(|l| l.requests_per_s)),
         "page_p99_ms_c4_100": number(page.map(|l| l.p99_ms)),
         "card_update_ms": number(match &r.card {

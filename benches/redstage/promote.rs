@@ -15,10 +15,14 @@ use tokio::task::JoinHandle;
 use crate::downtime::{Downtime, Origin, prober};
 use crate::facts::settle;
 use crate::flows::{Runtime, Size, Version, version};
+use crate::server::memory_kib;
 use crate::web::Browser;
 
 /// Steps of a promotion as first seen (since the press), e.g. ("deploying", 41 ms).
 pub type Steps = Vec<(String, Duration)>;
+
+/// The server's peak RSS (VmHWM, KiB) during each step, from its first sight to the next step's.
+pub type Peaks = Vec<(String, u64)>;
 
 /// One promotion.
 pub struct Promotion {
@@ -27,6 +31,7 @@ pub struct Promotion {
     /// Press -> the target serves the new flows.
     pub serving: Duration,
     pub steps: Steps,
+    pub peaks: Peaks,
 }
 
 /// One raw full deploy.
@@ -49,6 +54,8 @@ pub struct Line {
     /// Production's own origin, through redstage.
     pub origin: Origin,
     pub db: Db,
+    /// The server's process id (its memory is read per step).
+    pub server: i32,
     pub scratch: PathBuf,
     pub tags: AtomicU32,
     /// Timed runs that started although the machine did not quiet down within 5 s.
@@ -59,7 +66,7 @@ pub struct Line {
 struct Pressed {
     at: Instant,
     post: Duration,
-    watcher: JoinHandle<Result<Steps>>,
+    watcher: JoinHandle<Result<(Steps, Peaks)>>,
 }
 
 /// What a downtime run does to the target.
@@ -132,7 +139,13 @@ impl Line {
             .await?
             .map(|d| d.id);
         let at = Instant::now();
-        let watcher = tokio::spawn(watch(self.db.clone(), self.target_id.clone(), before, at));
+        let row = Row {
+            db: self.db.clone(),
+            target: self.target_id.clone(),
+            before,
+            server: self.server,
+        };
+        let watcher = tokio::spawn(watch(row, at));
         let page = self
             .member
             .press(&format!("/stage/{}/promote", self.stage), &token)
@@ -152,11 +165,12 @@ impl Line {
         let pressed = self.press().await?;
         self.target().wait_serving(&v.probe).await?;
         let serving = pressed.at.elapsed();
-        let steps = pressed.watcher.await??;
+        let (steps, peaks) = pressed.watcher.await??;
         Ok(Promotion {
             post: pressed.post,
             serving,
             steps,
+            peaks,
         })
     }
 
@@ -218,36 +232,49 @@ impl Line {
     }
 }
 
-/// Follow the promotion's row (the newest onto the target other than `before`, then by its id)
-/// every 10 ms until it is over (more often would load the machine the runtimes share); the
-/// steps as first seen. Fails unless it succeeded.
-async fn watch(
+/// Which deployment row to follow, and whose memory to read meanwhile.
+struct Row {
     db: Db,
     target: InstanceId,
+    /// The newest deployment onto the target before the press (not this one).
     before: Option<DeploymentId>,
-    at: Instant,
-) -> Result<Steps> {
+    server: i32,
+}
+
+/// Follow the promotion's row (the newest onto the target other than `before`, then by its id)
+/// every 10 ms until it is over (more often would load the machine the runtimes share); the
+/// steps as first seen, and the server's peak RSS during each (its VmHWM, reset through
+/// `/proc/PID/clear_refs` at every step change; without that right the peaks are cumulative).
+/// Fails unless it succeeded.
+async fn watch(row: Row, at: Instant) -> Result<(Steps, Peaks)> {
     let mut steps: Steps = Vec::new();
+    let mut peaks: Peaks = Vec::new();
     let mut known: Option<DeploymentId> = None;
+    reset_peak(row.server);
     loop {
-        let (id, target) = (known.clone(), target.clone());
-        let row = db
+        let (id, target) = (known.clone(), row.target.clone());
+        let found = row
+            .db
             .run(move |conn| match id {
                 Some(id) => Ok(Some(deployments::find(conn, &id)?)),
                 None => Ok(deployments::latest_onto_instance(conn, &target)?),
             })
             .await?
-            .filter(|row| Some(&row.id) != before.as_ref());
-        if let Some(row) = row {
-            known = Some(row.id.clone());
-            if steps.last().map(|(step, _)| step.as_str()) != Some(row.step.as_str()) {
-                steps.push((row.step.to_string(), at.elapsed()));
-            }
-            if !row.is_active() {
-                if row.status != deployments::status::SUCCEEDED {
-                    bail!("the promotion {}: {:?}", row.status, row.error);
+            .filter(|found| Some(&found.id) != row.before.as_ref());
+        if let Some(found) = found {
+            known = Some(found.id.clone());
+            if steps.last().map(|(step, _)| step.as_str()) != Some(found.step.as_str()) {
+                if let (Some((step, _)), Ok((_, peak))) = (steps.last(), memory_kib(row.server)) {
+                    peaks.push((step.clone(), peak));
                 }
-                return Ok(steps);
+                reset_peak(row.server);
+                steps.push((found.step.to_string(), at.elapsed()));
+            }
+            if !found.is_active() {
+                if found.status != deployments::status::SUCCEEDED {
+                    bail!("the promotion {}: {:?}", found.status, found.error);
+                }
+                return Ok((steps, peaks));
             }
         }
         if at.elapsed() > Duration::from_secs(300) {
@@ -255,4 +282,9 @@ async fn watch(
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// Set the process's VmHWM back to its VmRSS (Linux: "5" to clear_refs); best effort.
+fn reset_peak(pid: i32) {
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
 }

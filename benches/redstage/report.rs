@@ -18,6 +18,8 @@ pub const RAW: &str = "raw full deploy (Node-RED alone)";
 pub struct Results {
     pub facts: Vec<String>,
     pub promotions: Vec<(Size, Vec<Promotion>, Vec<Raw>)>,
+    /// Per flow size, each set's ratio (its median promotion over its median raw deploy).
+    pub sets: Vec<(Size, Vec<f64>)>,
     pub downtime: Vec<(&'static str, Vec<Downtime>)>,
     /// The server's hold counters after the downtime runs: (requests held, longest hold ms).
     pub holds: Option<(u64, u64)>,
@@ -55,6 +57,20 @@ fn fmt_ms(v: f64) -> String {
     } else {
         format!("{v:.1} ms")
     }
+}
+
+/// A set's ratio: its median promotion (press → serves) over its median raw deploy.
+pub fn ratio(promos: &[Promotion], raws: &[Raw]) -> f64 {
+    let p = median(promos.iter().map(|p| ms(p.serving)).collect());
+    p / median(raws.iter().map(|r| ms(r.serving)).collect())
+}
+
+/// The median of a size's set ratios and their (min, max); none for a size without sets.
+pub fn set_ratio(r: &Results, size: Size) -> Option<(f64, f64, f64)> {
+    let (_, ratios) = r.sets.iter().find(|(s, _)| s.label() == size.label())?;
+    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some((median(ratios.clone()), lo, hi)).filter(|(m, _, _)| m.is_finite())
 }
 
 /// "median (min–max)" of durations.
@@ -107,6 +123,18 @@ pub fn render(r: &Results, took: Duration) -> String {
             spread(&done)
         );
     }
+    for (size, ratios) in r.sets.iter().filter(|(_, ratios)| ratios.len() > 1) {
+        let each: Vec<String> = ratios.iter().map(|x| format!("{x:.2}×")).collect();
+        if let Some((m, lo, hi)) = set_ratio(r, *size) {
+            let _ = writeln!(
+                md,
+                "\n{}: {} sets of runs, ratio per set {} → median {m:.2}× (spread {lo:.2}–{hi:.2}×); the table above pools all runs.",
+                size.label(),
+                ratios.len(),
+                each.join(", ")
+            );
+        }
+    }
     let hung = r.promotions.iter().any(|(_, promos, raws)| {
         promos
             .iter()
@@ -141,6 +169,30 @@ pub fn render(r: &Results, took: Duration) -> String {
             at("deploying"),
             at("verifying"),
             at("done")
+        );
+    }
+    md.push_str("\nThe server's peak RSS during each step (VmHWM from `/proc`, reset at every step change the bench sees; medians, MiB):\n\n");
+    md.push_str("| flows | reading | checking | deploying | verifying |\n|---|---|---|---|---|\n");
+    for (size, promos, _) in &r.promotions {
+        let peak = |name: &str| {
+            let kib: Vec<f64> = promos
+                .iter()
+                .filter_map(|p| p.peaks.iter().find(|(n, _)| n == name))
+                .map(|(_, kib)| *kib as f64 / 1024.0)
+                .collect();
+            match kib.is_empty() {
+                true => "–".to_owned(),
+                false => format!("{:.1}", median(kib)),
+            }
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            size.label(),
+            peak("reading"),
+            peak("checking"),
+            peak("deploying"),
+            peak("verifying")
         );
     }
     md.push_str("\n## Target downtime (hello.json)\n\n`GET /hello` on the target's own origin (through redstage, `Host: production.localhost:<port>`) every 10 ms (each request on its own) from 100 ms before the deploy until the new version has answered for 300 ms. A failure is any answer but 200, or none within 40 s; a wrong answer is a 200 with neither the old nor the new version, or the old one after the new one. Pushes with an env change first give Production a variable its process does not have, so the push restarts it. Raw deploys go to the runtime's own port: redstage does not know of them and holds nothing, which shows what Node-RED alone does.\n\n");

@@ -103,7 +103,13 @@ pub async fn pipeline(
 
 /// Application "Line 1" with Development and Production running, a pipeline of both, and a
 /// direct admin-API client of each runtime.
-pub async fn line(data_dir: &Path, base: &str, member: Browser, app: &str) -> Result<Line> {
+pub async fn line(
+    data_dir: &Path,
+    base: &str,
+    member: Browser,
+    app: &str,
+    server: i32,
+) -> Result<Line> {
     // The member is in the team; instances and the pipeline are made by them.
     let ids = instances(&member, app, &["Development", "Production"]).await?;
     let stages = [
@@ -134,6 +140,7 @@ pub async fn line(data_dir: &Path, base: &str, member: Browser, app: &str) -> Re
         target: std::sync::Mutex::new(runtime(&ids[1])?),
         target_id,
         db,
+        server,
         scratch: data_dir.to_owned(),
         tags: AtomicU32::new(1),
         noisy: AtomicU32::new(0),

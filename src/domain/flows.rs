@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::nodes::{Node, Nodes};
+
 /// The difference between the flows a push sends and the ones the target has.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct FlowsChange {
@@ -36,23 +38,94 @@ impl std::fmt::Display for FlowsChange {
     }
 }
 
+/// Flows the comparison can read: parsed nodes (`[Value]`, a `Vec` or an array of them) or
+/// [`Nodes`] as received.
+pub trait Flows {
+    /// The nodes, in order.
+    fn nodes(&self) -> Vec<impl FlowNode + '_>;
+}
+
+/// What the comparison reads of one node.
+pub trait FlowNode {
+    /// Its `id`, if a string.
+    fn id(&self) -> Option<&str>;
+    /// Its `type`, `name` or `label`, if a string.
+    fn text(&self, key: Key) -> Option<&str>;
+    /// Whether its content equals `other`'s.
+    fn same_as(&self, other: &Self) -> bool;
+}
+
+/// The string fields a comparison names nodes by.
+#[derive(Debug, Clone, Copy)]
+pub enum Key {
+    Type,
+    Name,
+    Label,
+}
+
+impl<T: AsRef<[Value]> + ?Sized> Flows for T {
+    fn nodes(&self) -> Vec<impl FlowNode + '_> {
+        self.as_ref().iter().collect()
+    }
+}
+
+impl FlowNode for &Value {
+    fn id(&self) -> Option<&str> {
+        self.get("id").and_then(Value::as_str)
+    }
+    fn text(&self, key: Key) -> Option<&str> {
+        let key = match key {
+            Key::Type => "type",
+            Key::Name => "name",
+            Key::Label => "label",
+        };
+        self.get(key).and_then(Value::as_str)
+    }
+    fn same_as(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+
+impl Flows for Nodes {
+    fn nodes(&self) -> Vec<impl FlowNode + '_> {
+        self.iter().collect()
+    }
+}
+
+impl FlowNode for Node<'_> {
+    fn id(&self) -> Option<&str> {
+        self.info.id.as_deref()
+    }
+    fn text(&self, key: Key) -> Option<&str> {
+        match key {
+            Key::Type => self.info.kind.as_deref(),
+            Key::Name => self.info.name.as_deref(),
+            Key::Label => self.info.label.as_deref(),
+        }
+    }
+    fn same_as(&self, other: &Self) -> bool {
+        Node::same_as(self, other)
+    }
+}
+
 /// Compare the `source`'s nodes with the `target`'s.
-pub fn compare(source: &[Value], target: &[Value]) -> FlowsChange {
-    let theirs: HashMap<&str, &Value> = target
+pub fn compare<F: Flows + ?Sized>(source: &F, target: &F) -> FlowsChange {
+    let (source, target) = (source.nodes(), target.nodes());
+    let theirs: HashMap<&str, _> = target
         .iter()
-        .filter_map(|node| Some((node.get("id")?.as_str()?, node)))
+        .filter_map(|node| Some((node.id()?, node)))
         .collect();
     let mut change = FlowsChange::default();
     let mut kept = HashSet::new();
-    for node in source {
-        let Some(id) = node.get("id").and_then(Value::as_str) else {
+    for node in &source {
+        let Some(id) = node.id() else {
             continue;
         };
         match theirs.get(id) {
             None => change.added += 1,
             Some(their) => {
                 kept.insert(id);
-                if *their != node {
+                if !their.same_as(node) {
                     change.changed += 1;
                 }
             }
@@ -60,25 +133,17 @@ pub fn compare(source: &[Value], target: &[Value]) -> FlowsChange {
     }
     change.removed = target
         .iter()
-        .filter(|node| {
-            node.get("id")
-                .and_then(Value::as_str)
-                .is_some_and(|id| !kept.contains(id))
-        })
+        .filter(|node| node.id().is_some_and(|id| !kept.contains(id)))
         .map(label)
         .collect();
     change
 }
 
 /// How a user recognises a node: its name (a tab's label), else its type, with the type.
-fn label(node: &Value) -> String {
-    let text = |key| {
-        node.get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
-    let kind = text("type").unwrap_or("node");
-    match text("name").or_else(|| text("label")) {
+fn label(node: &impl FlowNode) -> String {
+    let text = |key| node.text(key).filter(|s| !s.is_empty());
+    let kind = text(Key::Type).unwrap_or("node");
+    match text(Key::Name).or_else(|| text(Key::Label)) {
         Some(name) => format!("\"{name}\" ({kind})"),
         None => kind.to_owned(),
     }
@@ -103,7 +168,7 @@ mod tests {
             json!({"id": "a", "name": "tick", "x": 20, "type": "inject"}),
             json!({"id": "n", "type": "change"}),
         ];
-        let change = compare(&source, &target);
+        let change = compare(&source[..], &target[..]);
         assert_eq!(change.added, 1);
         assert_eq!(change.changed, 1, "moved: x differs");
         assert_eq!(change.removed, ["\"hotfix\" (function)", "debug"]);

@@ -9,6 +9,7 @@ pub mod labels;
 pub mod members;
 pub mod mounts;
 pub mod names;
+pub mod nodes;
 pub mod npm;
 pub mod origins;
 pub mod paging;

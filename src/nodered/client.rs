@@ -3,8 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::{Method, RequestBuilder, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+
+mod flows;
+
+pub use flows::FlowsText;
 
 /// A failed admin-API call, worded for users.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +36,14 @@ pub struct Flows {
     pub rev: String,
     /// Every node, tab, subflow and config node.
     pub flows: Vec<Value>,
+}
+
+/// A `POST /flows` body of parsed nodes, serialised as it stands (nothing cloned).
+#[derive(Serialize)]
+struct DeployBody<'a> {
+    flows: &'a [Value],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credentials: Option<&'a Map<String, Value>>,
 }
 
 /// One node set of `GET /nodes`.
@@ -165,14 +177,15 @@ impl AdminClient {
         flows: &[Value],
         credentials: Option<&Map<String, Value>>,
     ) -> Result<String, NodeRedError> {
-        let mut body = json!({ "flows": flows });
-        if let Some(credentials) = credentials {
-            body["credentials"] = Value::Object(credentials.clone());
-        }
         let request = self
             .request(Method::POST, "/flows")
             .header("Node-RED-Deployment-Type", "full")
-            .json(&body);
+            .json(&DeployBody { flows, credentials });
+        Self::deployed(request).await
+    }
+
+    /// The revision a `POST /flows` answered.
+    pub(super) async fn deployed(request: RequestBuilder) -> Result<String, NodeRedError> {
         let answer: Value = Self::json(request, false).await?;
         answer
             .get("rev")

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::domain::nodes::Nodes;
+
 /// The flows file in a userDir (settings.js names it).
 pub const FLOW_FILE: &str = "flows.json";
 /// Node-RED stores credentials beside the flows as `<flows name>_cred.json`.
@@ -36,6 +38,20 @@ pub(crate) async fn flows(user_dir: &Path) -> Result<Vec<Value>, String> {
         Some(Value::Array(nodes)) => Ok(nodes),
         Some(_) => Err(format!("{FLOW_FILE} is not a list of nodes")),
     }
+}
+
+/// The deployed flows in `user_dir` as the file's text with light per-node fields (none yet: empty).
+pub(crate) async fn nodes(user_dir: &Path) -> Result<Nodes, String> {
+    let path = user_dir.join(FLOW_FILE);
+    let text = match tokio::fs::read_to_string(&path).await {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Nodes::default()),
+        Err(e) => return Err(format!("cannot read {FLOW_FILE}: {e}")),
+    };
+    Nodes::parse(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("{FLOW_FILE} is not a list of nodes"),
+        _ => format!("{FLOW_FILE} is not valid JSON ({e})"),
+    })
 }
 
 /// The credentials file in `user_dir` as stored (encrypted); none yet: `None`.

@@ -15,6 +15,7 @@ use super::client::AdminClient;
 use super::state::RuntimeStatus;
 use super::tokens::Access;
 use crate::db::ids::InstanceId;
+use crate::domain::nodes::Nodes;
 
 /// What a driver's content and module operations fail with: a message for the user (it carries
 /// no credential values).
@@ -65,6 +66,8 @@ pub trait RuntimeDriver: Send + Sync {
 
     /// The flows it last stored (what it runs; none yet: empty).
     fn read_flows<'a>(&'a self, id: &'a InstanceId) -> BoxFuture<'a, DriverResult<Vec<Value>>>;
+    /// The same flows kept as the stored text, with light per-node fields (no full parse).
+    fn read_nodes<'a>(&'a self, id: &'a InstanceId) -> BoxFuture<'a, DriverResult<Nodes>>;
     /// Its stored credentials file, still encrypted with the instance's secret (none: `None`).
     fn read_credentials<'a>(
         &'a self,

@@ -15,6 +15,7 @@ use super::state::RuntimeStatus;
 use super::tokens::Access;
 use super::{Runtimes, content, modules, userdir};
 use crate::db::ids::InstanceId;
+use crate::domain::nodes::Nodes;
 
 impl RuntimeDriver for Runtimes {
     fn start(&self, id: &InstanceId) {
@@ -88,6 +89,10 @@ impl RuntimeDriver for Runtimes {
 
     fn read_flows<'a>(&'a self, id: &'a InstanceId) -> BoxFuture<'a, DriverResult<Vec<Value>>> {
         async move { content::flows(&self.user_dir(id)).await }.boxed()
+    }
+
+    fn read_nodes<'a>(&'a self, id: &'a InstanceId) -> BoxFuture<'a, DriverResult<Nodes>> {
+        async move { content::nodes(&self.user_dir(id)).await }.boxed()
     }
 
     fn read_credentials<'a>(

@@ -31,7 +31,7 @@ pub(crate) async fn deploy(
     let credentials = credentials::with_deploy_nonce(&source.credentials);
     target
         .client
-        .deploy(&source.flows, Some(&credentials))
+        .deploy_text(&source.flows, &credentials)
         .await
         .map_err(|e| Failure(format!("Deploying to {name} failed: {e}.")))
 }
@@ -119,11 +119,11 @@ pub(crate) async fn runs(
         }
     }
     let answered = client
-        .flows()
+        .rev()
         .await
         .map_err(|e| Failure(format!("{name} stopped answering after the deploy: {e}.")))?;
     match rev {
-        Some(rev) if answered.rev != rev => Err(Failure(format!(
+        Some(rev) if answered != rev => Err(Failure(format!(
             "{name} runs other flows than the ones just deployed (was it deployed from its editor meanwhile?)."
         ))),
         _ => Ok(()),

@@ -10,11 +10,11 @@
 use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
 use super::deploy::RESTART_WITHIN;
 use super::read::{self, Source, Target};
 use super::{Ctx, Failure, Job};
+use crate::domain::nodes::Nodes;
 use crate::nodered::client::NodeRedError;
 use crate::nodered::hold::HoldGuard;
 use crate::nodered::modules;
@@ -217,10 +217,10 @@ fn could_not_install(name: &str, module: &str, why: &str) -> Failure {
 
 /// Node types the flows use, without the built-in pseudo-types Node-RED does not list in
 /// `GET /nodes` (tabs, subflow definitions and instances, groups).
-pub(crate) fn used_types(flows: &[Value]) -> BTreeSet<&str> {
+pub(crate) fn used_types(flows: &Nodes) -> BTreeSet<&str> {
     flows
         .iter()
-        .filter_map(|node| node.get("type").and_then(Value::as_str))
+        .filter_map(|node| node.info.kind.as_deref())
         .filter(|t| !matches!(*t, "tab" | "subflow" | "group") && !t.starts_with("subflow:"))
         .collect()
 }
@@ -231,8 +231,9 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn pseudo_types_are_not_checked() {
-        let flows = [
+        let flows = Nodes::from_values(&[
             json!({"id": "t", "type": "tab"}),
             json!({"id": "s", "type": "subflow"}),
             json!({"id": "i", "type": "subflow:s"}),
@@ -240,7 +241,9 @@ mod tests {
             json!({"id": "j", "type": "junction"}),
             json!({"id": "r", "type": "random"}),
             json!({"id": "r2", "type": "random"}),
-        ];
+            json!({"id": "n", "type": 7}),
+        ])
+        .unwrap();
         let types: Vec<&str> = used_types(&flows).into_iter().collect();
         assert_eq!(types, ["junction", "random"]);
     }

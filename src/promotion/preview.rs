@@ -23,8 +23,8 @@ pub async fn preview(
     let (had, has, sent, kept) = tokio::join!(
         runtimes.read_modules(source),
         runtimes.read_modules(target),
-        runtimes.read_flows(source),
-        runtimes.read_flows(target)
+        runtimes.read_nodes(source),
+        runtimes.read_nodes(target)
     );
     let modules = match (had, has) {
         (Ok(had), Ok(has)) => had

@@ -13,6 +13,7 @@ use crate::db::ids::SnapshotId;
 use crate::db::models::instance_settings::{self, InstanceSettings};
 use crate::db::models::instances::Instance;
 use crate::db::models::snapshots;
+use crate::domain::nodes::Nodes;
 use crate::nodered::client::{AdminClient, Catalog, NodeRedError};
 use crate::nodered::comms::Comms;
 use crate::nodered::credentials;
@@ -24,8 +25,8 @@ const COMMS_CONNECT: Duration = Duration::from_secs(5);
 
 /// What the source holds.
 pub(crate) struct Source {
-    /// Every node, tab, subflow and config node.
-    pub(crate) flows: Vec<Value>,
+    /// Every node, tab, subflow and config node, as the source gave them (sent on as they are).
+    pub(crate) flows: Nodes,
     /// PLAINTEXT credentials per node id.
     pub(crate) credentials: Map<String, Value>,
     /// Modules beyond Node-RED's own, with versions.
@@ -42,8 +43,8 @@ pub(crate) struct Target {
     pub(crate) pid: u32,
     /// Its node types and modules.
     pub(crate) catalog: Catalog,
-    /// Its deployed flows.
-    pub(crate) flows: Vec<Value>,
+    /// Its deployed flows, as it gave them (stored in the snapshot as they are).
+    pub(crate) flows: Nodes,
     /// Its PLAINTEXT credentials.
     pub(crate) credentials: Map<String, Value>,
     /// Its settings (palette, editor).
@@ -66,7 +67,7 @@ pub(crate) async fn source(ctx: &Ctx, instance: &Instance) -> Result<Source, Fai
     let (flows, catalog, credentials) = match client {
         Some(client) => {
             let (flows, catalog, credentials) =
-                tokio::join!(client.flows(), client.catalog(), credentials);
+                tokio::join!(client.flows_text(), client.catalog(), credentials);
             let flows = flows
                 .map(|f| f.flows)
                 .map_err(|e| unreadable(name, "flows", e))?;
@@ -78,7 +79,7 @@ pub(crate) async fn source(ctx: &Ctx, instance: &Instance) -> Result<Source, Fai
         }
         None => {
             let (flows, modules, credentials) = tokio::join!(
-                runtimes.read_flows(id),
+                runtimes.read_nodes(id),
                 runtimes.read_modules(id),
                 credentials
             );
@@ -107,7 +108,7 @@ pub(crate) async fn snapshot(
     snapshot: &SnapshotId,
 ) -> Result<Source, Failure> {
     let id = snapshot.clone();
-    let stored = ctx
+    let mut stored = ctx
         .db
         .run(move |conn| Ok(snapshots::find(conn, &id)?))
         .await?;
@@ -117,8 +118,8 @@ pub(crate) async fn snapshot(
             instance.name
         ))
     };
-    let flows: Vec<Value> =
-        serde_json::from_str(&stored.flows).map_err(|e| damaged("flows", e.to_string()))?;
+    let flows = Nodes::parse(std::mem::take(&mut stored.flows))
+        .map_err(|e| damaged("flows", e.to_string()))?;
     let file: Value = serde_json::from_str(&stored.credentials)
         .map_err(|e| damaged("credentials", e.to_string()))?;
     let credentials = credentials::decrypt(&instance.credential_secret, &file)
@@ -157,7 +158,7 @@ pub(crate) async fn target(ctx: &Ctx, instance: &Instance) -> Result<Target, Fai
     let secret = &instance.credential_secret;
     let (catalog, flows, credentials) = tokio::join!(
         client.catalog(),
-        client.flows(),
+        client.flows_text(),
         files::credentials(&*ctx.runtimes, &instance.id, secret)
     );
     let name = &instance.name;

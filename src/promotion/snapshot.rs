@@ -15,6 +15,7 @@ use crate::db::models::deployments;
 use crate::db::models::env_vars::{self, EnvVar};
 use crate::db::models::snapshots::{self, KEEP_PER_INSTANCE, NewSnapshot, kind};
 use crate::domain::env::keys_to_add;
+use crate::domain::nodes::{Nodes, SharedText};
 use crate::error::AppError;
 use crate::nodered::credentials;
 
@@ -28,22 +29,23 @@ pub(crate) struct Applied {
     pub(crate) env: Vec<(String, String)>,
 }
 
-/// A snapshot's content, serialised (credentials encrypted) before the transaction.
+/// A snapshot's content, serialised (credentials encrypted) before the transaction; the flows are
+/// the text the runtime gave, shared rather than copied or encoded again.
 struct Content {
-    flows: String,
+    flows: SharedText,
     credentials: String,
     modules: String,
 }
 
 impl Content {
     fn new(
-        flows: &[Value],
+        flows: &Nodes,
         creds: &Map<String, Value>,
         modules: &BTreeMap<String, String>,
         secret: &str,
     ) -> Result<Self, AppError> {
         Ok(Self {
-            flows: serde_json::to_string(flows).map_err(anyhow::Error::from)?,
+            flows: flows.shared(),
             credentials: credentials::encrypt(secret, creds).to_string(),
             modules: serde_json::to_string(modules).map_err(anyhow::Error::from)?,
         })
