@@ -41,6 +41,12 @@ macro_rules! typed_id {
             }
         }
 
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl From<String> for $name {
             fn from(raw: String) -> Self {
                 Self(raw)

@@ -4,7 +4,8 @@
 //! proxy), `admin` (accounts). Each area's `mod.rs` has its `routes()`. Shared pieces live here:
 //! the session cookie (`session`), CSRF and exact-origin checks (`csrf`), the signed-in user
 //! (`current_user`), loading and authorising what a route names (`access`), rendering (`views`),
-//! URLs (`urls`), the request's host (`host`) and static files (`assets`).
+//! URLs (`urls`), values templates write unescaped once checked (`safe`), the request's host
+//! (`host`) and static files (`assets`).
 
 pub mod access;
 pub mod admin;
@@ -18,6 +19,7 @@ pub mod errors;
 pub mod host;
 pub mod instances;
 pub mod pipelines;
+pub mod safe;
 pub mod session;
 pub mod teams;
 pub mod urls;

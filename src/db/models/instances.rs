@@ -38,6 +38,32 @@ pub struct Instance {
     pub label: String,
 }
 
+/// What a stage card shows of its instance: the pipelines page loads one per card (a hundred),
+/// so not its secret nor its settings.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = instances, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct InstanceCard {
+    /// Opaque id.
+    pub id: InstanceId,
+    /// Name.
+    pub name: String,
+    /// Only owners may promote onto it.
+    pub protected: bool,
+    /// The DNS label of its own origin.
+    pub label: String,
+}
+
+impl From<Instance> for InstanceCard {
+    fn from(instance: Instance) -> Self {
+        InstanceCard {
+            id: instance.id,
+            name: instance.name,
+            protected: instance.protected,
+            label: instance.label,
+        }
+    }
+}
+
 impl Instance {
     /// Whether the supervisor should keep the runtime running.
     pub fn should_run(&self) -> bool {

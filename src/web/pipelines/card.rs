@@ -3,12 +3,12 @@
 //! a hint when its flows changed since they were last pushed to the next stage).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::db::ids::{InstanceId, StageId};
 use crate::db::models::deployments::Deployment;
-use crate::db::models::instances::Instance;
+use crate::db::models::instances::InstanceCard;
 use crate::db::models::stages::Stage;
-use crate::domain::origins::Origins;
 use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::domain::states::DeploymentStatus;
@@ -37,8 +37,8 @@ pub struct StageCard {
     pub instance_id: InstanceId,
     /// Instance name.
     pub instance_name: String,
-    /// The instance's own origin.
-    pub instance_url: String,
+    /// The instance's own origin (one string for all the cards of an instance).
+    pub instance_url: Arc<str>,
     /// Live state key (CSS) and label.
     pub state: (&'static str, &'static str),
     /// Only owners may deploy to it.
@@ -100,8 +100,6 @@ fn result_of(latest: Option<&Deployment>) -> Option<(&'static str, String)> {
 pub struct Cards<'a> {
     /// Live states.
     pub runtimes: &'a dyn RuntimeDriver,
-    /// Where instances are served.
-    pub origins: &'a Origins,
     /// The viewer's role.
     pub role: Role,
     /// The team's name (for the protected-stage reason).
@@ -114,6 +112,8 @@ pub struct Cards<'a> {
     pub missing: HashMap<InstanceId, i64>,
     /// When each instance's flows last changed (see [`RuntimeDriver::flows_changed_at`]).
     pub changed: HashMap<InstanceId, Option<i64>>,
+    /// Each instance's own origin.
+    pub urls: HashMap<InstanceId, Arc<str>>,
 }
 
 impl Cards<'_> {
@@ -123,7 +123,7 @@ impl Cards<'_> {
     }
 
     /// The cards of one pipeline's stages, in order.
-    pub fn build(&self, rows: &[(Stage, Instance)]) -> Vec<StageCard> {
+    pub fn build(&self, rows: &[(Stage, InstanceCard)]) -> Vec<StageCard> {
         let changed: Vec<Option<i64>> = rows
             .iter()
             .map(|(_, instance)| self.changed.get(&instance.id).copied().flatten())
@@ -152,7 +152,7 @@ impl Cards<'_> {
                     name: stage.name.clone(),
                     instance_id: instance.id.clone(),
                     instance_name: instance.name.clone(),
-                    instance_url: self.origins.instance_origin(&instance.label),
+                    instance_url: self.urls.get(&instance.id).cloned().unwrap_or_default(),
                     state: state_of(self.runtimes, &instance.id),
                     protected: instance.protected,
                     needs_values: self.missing.get(&instance.id).copied().unwrap_or(0),
@@ -183,7 +183,7 @@ fn last_deployed(d: &Deployment) -> String {
 /// after the last successful push from it, or none came from it.
 fn unpushed(
     changed: Option<i64>,
-    source: &Instance,
+    source: &InstanceCard,
     pushed: Option<&Deployment>,
     next: &str,
 ) -> Option<String> {
@@ -195,7 +195,13 @@ fn unpushed(
     }
 }
 
-fn play_button(role: Role, next: &Stage, target: &Instance, busy: bool, team: &str) -> PlayButton {
+fn play_button(
+    role: Role,
+    next: &Stage,
+    target: &InstanceCard,
+    busy: bool,
+    team: &str,
+) -> PlayButton {
     let facts = play::Target {
         name: &target.name,
         protected: target.protected,

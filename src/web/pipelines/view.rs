@@ -2,11 +2,12 @@
 //! constant number of queries however many pipelines there are.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::db::Conn;
 use crate::db::ids::{ApplicationId, InstanceId, PipelineId};
 use crate::db::models::deployments::{self, Deployment};
-use crate::db::models::instances::Instance;
+use crate::db::models::instances::InstanceCard;
 use crate::db::models::pipelines::Pipeline;
 use crate::db::models::stages::{self, Stage};
 use crate::db::models::{env_vars, teams::Membership};
@@ -62,19 +63,23 @@ pub fn load(
         } => (pipelines, stages::list_for_page(conn, app, offset, limit)?),
         Shown::One(pipeline) => (
             vec![pipeline.clone()],
-            stages::list_for_pipeline(conn, &pipeline.id)?,
+            stages::list_for_pipeline(conn, &pipeline.id)?
+                .into_iter()
+                .map(|(stage, instance)| (stage, instance.into()))
+                .collect(),
         ),
     };
-    // One look at each instance's flows file, however many stages show it.
-    let mut changed = HashMap::new();
+    // One look at each instance's flows file and one origin, however many stages show it.
+    let (mut changed, mut urls) = (HashMap::new(), HashMap::new());
     for (_, instance) in &all {
-        changed
-            .entry(instance.id.clone())
-            .or_insert_with(|| runtimes.flows_changed_at(&instance.id));
+        if !changed.contains_key(&instance.id) {
+            changed.insert(instance.id.clone(), runtimes.flows_changed_at(&instance.id));
+            let url: Arc<str> = origins.instance_origin(&instance.label).into();
+            urls.insert(instance.id.clone(), url);
+        }
     }
     let cards = Cards {
         runtimes,
-        origins,
         role: membership.role,
         team: &membership.team.name,
         latest: by_target(deployments::latest_in_application(conn, app)?),
@@ -83,6 +88,7 @@ pub fn load(
             .into_iter()
             .collect(),
         changed,
+        urls,
     };
     let mut by_pipeline = by_pipeline(all);
     Ok(pipelines
@@ -108,8 +114,8 @@ fn by_target(list: Vec<Deployment>) -> HashMap<InstanceId, Deployment> {
 }
 
 /// Stages (with their instances) grouped by pipeline, in order.
-fn by_pipeline(all: Vec<(Stage, Instance)>) -> HashMap<PipelineId, Vec<(Stage, Instance)>> {
-    let mut grouped: HashMap<PipelineId, Vec<(Stage, Instance)>> = HashMap::new();
+fn by_pipeline(all: Vec<(Stage, InstanceCard)>) -> HashMap<PipelineId, Vec<(Stage, InstanceCard)>> {
+    let mut grouped: HashMap<PipelineId, Vec<(Stage, InstanceCard)>> = HashMap::new();
     for (stage, instance) in all {
         grouped
             .entry(stage.pipeline_id.clone())
@@ -120,7 +126,7 @@ fn by_pipeline(all: Vec<(Stage, Instance)>) -> HashMap<PipelineId, Vec<(Stage, I
 }
 
 /// See [`PipelineView::shape`].
-fn shape(pipeline: &Pipeline, membership: &Membership, rows: &[(Stage, Instance)]) -> String {
+fn shape(pipeline: &Pipeline, membership: &Membership, rows: &[(Stage, InstanceCard)]) -> String {
     use sha2::{Digest, Sha256};
     let mut digest = Sha256::new();
     for part in [pipeline.name.as_str(), membership.role.as_str()] {

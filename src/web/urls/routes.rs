@@ -25,6 +25,28 @@ macro_rules! routes {
             }
         )*
 
+        /// The same links for templates: written into the page as they are formatted, with no
+        /// `String` each and no escaping pass (their arguments are checked on the way, see
+        /// `web::safe`). `{{ crate::web::urls::html::stage_move(card.id) }}`.
+        pub mod html {
+            #[allow(unused_imports)]
+            use super::*;
+            use std::fmt;
+
+            $(
+                $(#[$doc])*
+                #[allow(clippy::needless_lifetimes)]
+                pub fn $name<'a>(
+                    $($arg: &'a $ty),*
+                ) -> crate::web::safe::Link<impl Fn(&mut dyn fmt::Write) -> fmt::Result + 'a> {
+                    crate::web::safe::Link(move |f: &mut dyn fmt::Write| {
+                        $(let $arg = crate::web::safe::Checked($arg.as_ref());)*
+                        routes!(@write f, $path $(, $link)?)
+                    })
+                }
+            )*
+        }
+
         /// Every route once, built from example arguments: (pattern, link, [(name, value)]).
         #[cfg(test)]
         pub(super) fn examples() -> Vec<(&'static str, String, Vec<(&'static str, String)>)> {
@@ -32,10 +54,13 @@ macro_rules! routes {
             vec![$({
                 $(let $arg = <$ty as Example>::example(stringify!($arg));)*
                 let link = $name($(&*$arg),*);
+                assert_eq!(html::$name($(&*$arg),*).to_string(), link, "the template link");
                 ($pattern, link, vec![$((stringify!($arg), $arg.to_string())),*])
             }),*]
         }
     };
+    (@write $f:ident, $path:literal) => { write!($f, $path) };
+    (@write $f:ident, $path:literal, $link:literal) => { write!($f, $link) };
     (@link $path:literal) => { format!($path) };
     (@link $path:literal, $link:literal) => { format!($link) };
 }

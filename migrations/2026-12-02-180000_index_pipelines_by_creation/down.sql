@@ -1,0 +1,2 @@
+CREATE INDEX pipelines_by_application ON pipelines(application_id);
+DROP INDEX pipelines_by_application_created;
