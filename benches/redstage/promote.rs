@@ -93,7 +93,7 @@ impl Line {
     async fn follow_target(&self) -> Result<()> {
         let port = self
             .member
-            .wait_running(&self.target_id.to_string())
+            .wait_running(self.target_id.as_ref())
             .await?;
         let moved = self.target().moved_to(port);
         *self.target.lock().unwrap_or_else(|p| p.into_inner()) = moved;
