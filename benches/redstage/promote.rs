@@ -91,10 +91,7 @@ impl Line {
 
     /// After a restart: where Production's runtime listens now.
     async fn follow_target(&self) -> Result<()> {
-        let port = self
-            .member
-            .wait_running(self.target_id.as_ref())
-            .await?;
+        let port = self.member.wait_running(self.target_id.as_ref()).await?;
         let moved = self.target().moved_to(port);
         *self.target.lock().unwrap_or_else(|p| p.into_inner()) = moved;
         Ok(())
