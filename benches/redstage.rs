@@ -66,6 +66,11 @@ fn promotions_only() -> bool {
     std::env::var("BENCH_ONLY").is_ok_and(|only| only == "promotions")
 }
 
+/// `BENCH_ONLY=page`: only the pipelines page (its queries and load), to profile it.
+fn page_only() -> bool {
+    std::env::var("BENCH_ONLY").is_ok_and(|only| only == "page")
+}
+
 /// `n` runs, or 1 when quick.
 fn runs(n: usize) -> usize {
     if quick() { 1 } else { n }
@@ -83,7 +88,7 @@ async fn main() -> Result<()> {
     markdown.push_str(&goals::render(&results));
     println!("\n{markdown}");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");
-    if !quick() && !promotions_only() {
+    if !quick() && std::env::var_os("BENCH_ONLY").is_none() {
         std::fs::write(path, markdown)?;
         eprintln!("written to {path}");
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/results.json");
@@ -99,21 +104,10 @@ fn say(what: &str) {
 
 async fn run(r: &mut Results) -> Result<()> {
     r.facts = facts::machine().await?;
-    say("cold starts (fresh and existing data directories)");
-    let small = tempfile::tempdir()?;
-    let mut fresh = Vec::new();
-    for i in 0..runs(5) {
-        let dir = tempfile::tempdir()?;
-        fresh.push(cold_start(dir.path(), &format!("cold-fresh-{i}")).await?);
+    if !page_only() {
+        say("cold starts (fresh and existing data directories)");
+        r.cold = server::cold_starts(runs(5)).await?;
     }
-    cold_start(small.path(), "cold-first").await?;
-    let mut existing = Vec::new();
-    for i in 0..runs(5) {
-        existing.push(cold_start(small.path(), &format!("cold-existing-{i}")).await?);
-    }
-    r.cold.push(("fresh data directory".into(), fresh));
-    r.cold
-        .push(("existing data directory (no instances)".into(), existing));
 
     let data = tempfile::tempdir()?;
     let mut server = Server::spawn(data.path(), "server")?;
@@ -140,7 +134,9 @@ async fn run(r: &mut Results) -> Result<()> {
     r.facts.push(format!(
         "Node-RED {version}, installed in target/tmp/node-red"
     ));
-    for (size, sets, count) in RUNS.map(|(size, sets, n)| (size, sets, runs(n))) {
+    let sizes = if page_only() { &RUNS[..0] } else { &RUNS[..] };
+    for &(size, sets, count) in sizes {
+        let count = runs(count);
         eprintln!(
             "{}: warm-up, then {sets} set(s) of {count} promotions and {count} raw deploys",
             size.label()
@@ -186,8 +182,10 @@ async fn run(r: &mut Results) -> Result<()> {
             r.proxy = proxy::overhead(&server, &line, seconds).await?;
         }
     }
-    say("a finished push on the stage card, in Chromium");
-    r.card = Some(card::measure(&server.base, &line, &line_app, runs(9)).await?);
+    if !page_only() {
+        say("a finished push on the stage card, in Chromium");
+        r.card = Some(card::measure(&server.base, &line, &line_app, runs(9)).await?);
+    }
     let noisy = line.noisy.load(std::sync::atomic::Ordering::Relaxed);
     r.notes.push(format!(
         "Each timed deploy started once the machine was quiet (< 15% busy over 200 ms); {noisy} did not get quiet within 5 s and started anyway."

@@ -246,3 +246,22 @@ fn group(pgid: i32) -> Vec<(i32, String)> {
         })
         .collect()
 }
+
+/// `runs` cold starts in fresh data directories, then `runs` in one that already exists.
+pub async fn cold_starts(runs: usize) -> Result<Vec<(String, Vec<Duration>)>> {
+    let small = tempfile::tempdir()?;
+    let mut fresh = Vec::new();
+    for i in 0..runs {
+        let dir = tempfile::tempdir()?;
+        fresh.push(cold_start(dir.path(), &format!("cold-fresh-{i}")).await?);
+    }
+    cold_start(small.path(), "cold-first").await?;
+    let mut existing = Vec::new();
+    for i in 0..runs {
+        existing.push(cold_start(small.path(), &format!("cold-existing-{i}")).await?);
+    }
+    Ok(vec![
+        ("fresh data directory".into(), fresh),
+        ("existing data directory (no instances)".into(), existing),
+    ])
+}
