@@ -79,6 +79,12 @@ async fn queries_once(admin: &Browser, path: &str) -> Result<(u64, usize)> {
         bail!("GET {path} answered {}", page.status);
     }
     let end = count().await?;
+    // Kept for a look at what the page is made of (target/tmp/bench-logs/page-*.html).
+    let name = format!("page-{}.html", path.replace(['/', '?', '='], "_"));
+    std::fs::write(
+        super::server::target_tmp().join("bench-logs").join(name),
+        &page.body,
+    )?;
     Ok(((end - start).saturating_sub(calibration), page.body.len()))
 }
 

@@ -127,6 +127,17 @@ pub fn list_for_application(conn: &mut Conn, app: &ApplicationId) -> QueryResult
         .load(conn)
 }
 
+/// What the stage cards show of each instance of an application.
+pub fn cards_for_application(
+    conn: &mut Conn,
+    app: &ApplicationId,
+) -> QueryResult<Vec<InstanceCard>> {
+    instances::table
+        .filter(instances::application_id.eq(app))
+        .select(InstanceCard::as_select())
+        .load(conn)
+}
+
 /// How many instances an application holds.
 pub fn count_for_application(conn: &mut Conn, app: &ApplicationId) -> QueryResult<i64> {
     instances::table

@@ -5,7 +5,7 @@
 
 use diesel::prelude::*;
 
-use super::instances::{Instance, InstanceCard};
+use super::instances::Instance;
 use crate::db::ids::{ApplicationId, InstanceId, PipelineId, StageId};
 use crate::db::schema::{instances, pipeline_stages as stages, pipelines};
 use crate::db::{Conn, now_ms};
@@ -76,16 +76,17 @@ pub fn list_for_pipeline(
         .load(conn)
 }
 
-/// The stages (with what their cards show of their instances) of one page of an application's
-/// pipelines, the same page as `pipelines::page_for_application` returns, by pipeline then
-/// position. The page is a subquery rather than a list of ids, so the statement text never
-/// changes and stays prepared.
+/// The stages of one page of an application's pipelines, the same page as
+/// `pipelines::page_for_application` returns, by pipeline then position. Their instances come
+/// apart (`instances::cards_for_application`): a page of a hundred cards shows a few instances.
+/// The page is a subquery rather than a list of ids, so the statement text never changes and
+/// stays prepared.
 pub fn list_for_page(
     conn: &mut Conn,
     app: &ApplicationId,
     offset: i64,
     limit: i64,
-) -> QueryResult<Vec<(Stage, InstanceCard)>> {
+) -> QueryResult<Vec<Stage>> {
     let page = pipelines::table
         .filter(pipelines::application_id.eq(app))
         .order((pipelines::created_at.asc(), pipelines::id.asc()))
@@ -93,10 +94,9 @@ pub fn list_for_page(
         .limit(limit)
         .select(pipelines::id);
     stages::table
-        .inner_join(instances::table)
         .filter(stages::pipeline_id.eq_any(page))
         .order((stages::pipeline_id.asc(), stages::position.asc()))
-        .select((Stage::as_select(), InstanceCard::as_select()))
+        .select(Stage::as_select())
         .load(conn)
 }
 

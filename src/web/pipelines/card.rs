@@ -13,6 +13,7 @@ use crate::domain::play;
 use crate::domain::roles::{Action, Role};
 use crate::domain::states::DeploymentStatus;
 use crate::nodered::RuntimeDriver;
+use crate::web::pipelines::view::Row;
 use crate::web::views::ago;
 
 /// The play button of a stage card.
@@ -123,7 +124,7 @@ impl Cards<'_> {
     }
 
     /// The cards of one pipeline's stages, in order.
-    pub fn build(&self, rows: &[(Stage, InstanceCard)]) -> Vec<StageCard> {
+    pub fn build(&self, rows: &[Row]) -> Vec<StageCard> {
         let changed: Vec<Option<i64>> = rows
             .iter()
             .map(|(_, instance)| self.changed.get(&instance.id).copied().flatten())

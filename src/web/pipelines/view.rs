@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::db::Conn;
 use crate::db::ids::{ApplicationId, InstanceId, PipelineId};
 use crate::db::models::deployments::{self, Deployment};
-use crate::db::models::instances::InstanceCard;
+use crate::db::models::instances::{self, InstanceCard};
 use crate::db::models::pipelines::Pipeline;
 use crate::db::models::stages::{self, Stage};
 use crate::db::models::{env_vars, teams::Membership};
@@ -55,17 +55,32 @@ pub fn load(
     app: &ApplicationId,
     shown: Shown<'_>,
 ) -> Result<Vec<PipelineView>, AppError> {
-    let (pipelines, all) = match shown {
+    let (pipelines, all): (Vec<Pipeline>, Vec<Row>) = match shown {
         Shown::Page {
             pipelines,
             offset,
             limit,
-        } => (pipelines, stages::list_for_page(conn, app, offset, limit)?),
+        } => {
+            let stages = stages::list_for_page(conn, app, offset, limit)?;
+            let instances: HashMap<InstanceId, Arc<InstanceCard>> =
+                instances::cards_for_application(conn, app)?
+                    .into_iter()
+                    .map(|card| (card.id.clone(), Arc::new(card)))
+                    .collect();
+            let all = stages
+                .into_iter()
+                .filter_map(|stage| {
+                    let instance = instances.get(&stage.instance_id)?.clone();
+                    Some((stage, instance))
+                })
+                .collect();
+            (pipelines, all)
+        }
         Shown::One(pipeline) => (
             vec![pipeline.clone()],
             stages::list_for_pipeline(conn, &pipeline.id)?
                 .into_iter()
-                .map(|(stage, instance)| (stage, instance.into()))
+                .map(|(stage, instance)| (stage, Arc::new(instance.into())))
                 .collect(),
         ),
     };
@@ -113,9 +128,12 @@ fn by_target(list: Vec<Deployment>) -> HashMap<InstanceId, Deployment> {
         .collect()
 }
 
+/// A stage with its instance (one shared card per instance, however many stages show it).
+pub type Row = (Stage, Arc<InstanceCard>);
+
 /// Stages (with their instances) grouped by pipeline, in order.
-fn by_pipeline(all: Vec<(Stage, InstanceCard)>) -> HashMap<PipelineId, Vec<(Stage, InstanceCard)>> {
-    let mut grouped: HashMap<PipelineId, Vec<(Stage, InstanceCard)>> = HashMap::new();
+fn by_pipeline(all: Vec<Row>) -> HashMap<PipelineId, Vec<Row>> {
+    let mut grouped: HashMap<PipelineId, Vec<Row>> = HashMap::new();
     for (stage, instance) in all {
         grouped
             .entry(stage.pipeline_id.clone())
@@ -126,7 +144,7 @@ fn by_pipeline(all: Vec<(Stage, InstanceCard)>) -> HashMap<PipelineId, Vec<(Stag
 }
 
 /// See [`PipelineView::shape`].
-fn shape(pipeline: &Pipeline, membership: &Membership, rows: &[(Stage, InstanceCard)]) -> String {
+fn shape(pipeline: &Pipeline, membership: &Membership, rows: &[Row]) -> String {
     use sha2::{Digest, Sha256};
     let mut digest = Sha256::new();
     for part in [pipeline.name.as_str(), membership.role.as_str()] {
