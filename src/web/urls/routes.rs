@@ -40,8 +40,7 @@ macro_rules! routes {
                     $($arg: &'a $ty),*
                 ) -> crate::web::safe::Link<impl Fn(&mut dyn fmt::Write) -> fmt::Result + 'a> {
                     crate::web::safe::Link(move |f: &mut dyn fmt::Write| {
-                        $(let $arg = crate::web::safe::Checked($arg.as_ref());)*
-                        routes!(@write f, $path $(, $link)?)
+                        routes!(@write f, ($($arg),*), $path $(, $link)?)
                     })
                 }
             )*
@@ -59,8 +58,17 @@ macro_rules! routes {
             }),*]
         }
     };
-    (@write $f:ident, $path:literal) => { write!($f, $path) };
-    (@write $f:ident, $path:literal, $link:literal) => { write!($f, $link) };
+    (@write $f:ident, ($($arg:ident),*), $path:literal) => {
+        crate::web::safe::write_pattern(
+            $f,
+            $path,
+            &[$((stringify!($arg), AsRef::<str>::as_ref($arg))),*],
+        )
+    };
+    (@write $f:ident, ($($arg:ident),*), $path:literal, $link:literal) => {{
+        $(let $arg = crate::web::safe::Checked($arg.as_ref());)*
+        write!($f, $link)
+    }};
     (@link $path:literal) => { format!($path) };
     (@link $path:literal, $link:literal) => { format!($link) };
 }
