@@ -30,6 +30,7 @@ pub struct Server {
     pub base: String,
     /// When the process was spawned.
     pub spawned_at: Instant,
+    data_dir: PathBuf,
     stopped: bool,
 }
 
@@ -66,6 +67,7 @@ impl Server {
             child,
             base: String::new(),
             spawned_at,
+            data_dir: data_dir.to_owned(),
             stopped: false,
         };
         let (tx, rx) = mpsc::channel();
@@ -146,11 +148,18 @@ impl Server {
         let took = started.elapsed();
         // Give orphaned runtimes a moment to be reaped, then end whatever is still alive.
         std::thread::sleep(Duration::from_millis(100));
-        let left: Vec<i32> = group(pid)
+        // Runtimes run in sessions of their own (bubblewrap's --new-session): they are found by
+        // their userDir, under the data directory, rather than by the server's group.
+        let mut left: Vec<i32> = group(pid)
             .into_iter()
             .filter(|(_, state)| state != "Z")
             .map(|(p, _)| p)
             .collect();
+        for p in using(&self.data_dir) {
+            if !left.contains(&p) {
+                left.push(p);
+            }
+        }
         for p in &left {
             let _ = kill(Pid::from_raw(*p), Signal::SIGKILL);
         }
@@ -227,6 +236,21 @@ pub fn memory_kib(pid: i32) -> Result<(u64, u64)> {
             .parse()?)
     };
     Ok((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// Processes (other than this one) whose command line names `dir`, or a path under it.
+fn using(dir: &Path) -> Vec<i32> {
+    let (Some(dir), Ok(entries)) = (dir.to_str(), std::fs::read_dir("/proc")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| *pid != std::process::id() as i32)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|line| String::from_utf8_lossy(&line).contains(dir))
+        })
+        .collect()
 }
 
 /// Processes of process group `pgid` with their state letter.
