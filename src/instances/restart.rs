@@ -9,15 +9,13 @@ use url::Url;
 
 use super::Ctx;
 use crate::db::ids::InstanceId;
-use crate::nodered::comms::{Comms, NOTIFICATIONS};
+use crate::nodered::comms::Comms;
 use crate::nodered::state::{RuntimeState, RuntimeStatus};
 use crate::nodered::tokens::Access;
 
 /// Longest the flow requests of a restarting instance are held for (each request is bounded by
 /// its own, shorter, limit too).
 const HOLD_AT_MOST: Duration = Duration::from_secs(120);
-/// How long opening /comms of the new process may take.
-const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
 /// Hold the flow requests of `id`, restart it, and let them through once its flows run again.
 pub(super) async fn restart_held(ctx: &Ctx<'_>, id: &InstanceId) {
@@ -41,14 +39,9 @@ async fn flows_run(status: watch::Receiver<RuntimeStatus>, old: Option<u32>, tok
     let Some(address) = new_process(status, old).await else {
         return;
     };
-    let connecting = tokio::time::timeout(CONNECT_WITHIN, Comms::connect_to(&address, token));
-    let Ok(Ok(mut comms)) = connecting.await else {
-        return;
-    };
-    if comms.subscribe(NOTIFICATIONS).await.is_ok() {
-        let _ = comms.deployed(None).await;
+    if let Some(comms) = Comms::connect_bounded(&address, token).await {
+        let _ = comms.report(None, HOLD_AT_MOST).await;
     }
-    tokio::spawn(comms.close());
 }
 
 /// The address of the new process once it runs; `None` when it crashed, failed or was stopped.

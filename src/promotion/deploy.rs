@@ -11,7 +11,7 @@ use super::read::{Source, Target};
 use super::{Ctx, Failure};
 use crate::db::models::instances::Instance;
 use crate::nodered::client::AdminClient;
-use crate::nodered::comms::{Comms, DeployState, NOTIFICATIONS};
+use crate::nodered::comms::{Comms, DeployState};
 use crate::nodered::credentials;
 use crate::nodered::tokens::Access;
 
@@ -19,8 +19,6 @@ use crate::nodered::tokens::Access;
 pub(crate) const VERIFY_WITHIN: Duration = Duration::from_secs(30);
 /// How long a restarted runtime may take to answer again.
 pub(crate) const RESTART_WITHIN: Duration = Duration::from_secs(90);
-/// How long opening /comms may take.
-const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
 /// Deploy the source's flows and credentials; the new revision.
 pub(crate) async fn deploy(
@@ -78,9 +76,7 @@ pub(crate) async fn verify(
 /// Open /comms of `instance` at `address` (bounded; `None` when it cannot be had).
 pub(crate) async fn connect(ctx: &Ctx, instance: &Instance, address: &Url) -> Option<Comms> {
     let token = ctx.runtimes.token(&instance.id, Access::Full);
-    let connecting = Comms::connect_to(address, &token);
-    let connected = tokio::time::timeout(CONNECT_WITHIN, connecting).await;
-    connected.ok().and_then(Result::ok)
+    Comms::connect_bounded(address, &token).await
 }
 
 /// Wait for the runtime to report `rev` (any revision when `None`) started without error, then
@@ -92,25 +88,20 @@ pub(crate) async fn runs(
     rev: Option<&str>,
     name: &str,
 ) -> Result<(), Failure> {
-    if let Some(mut comms) = comms {
+    if let Some(comms) = comms {
         // Subscribing only now (after the POST answered) means the retained state replayed is
         // the stop of this deploy or its outcome, never the previous deploy's start.
-        let reported = match comms.subscribe(NOTIFICATIONS).await {
-            Ok(()) => tokio::time::timeout(VERIFY_WITHIN, comms.deployed(rev)).await,
-            Err(e) => Ok(Err(e)),
-        };
-        tokio::spawn(comms.close());
-        match reported {
-            Ok(Ok(DeployState::Running)) => {}
-            Ok(Ok(DeployState::NotStarted { error, missing })) => {
+        match comms.report(rev, VERIFY_WITHIN).await {
+            Ok(DeployState::Running) => {}
+            Ok(DeployState::NotStarted { error, missing }) => {
                 return Err(not_started(name, &error, &missing));
             }
-            Ok(Err(_)) => {
+            Err(Some(_)) => {
                 return Err(Failure(format!(
                     "{name} stopped while starting the new flows (it crashed or was stopped)."
                 )));
             }
-            Err(_) => {
+            Err(None) => {
                 return Err(Failure(format!(
                     "{name} did not report the new flows running within {} s.",
                     VERIFY_WITHIN.as_secs()

@@ -3,7 +3,6 @@
 //! are read concurrently; the target's /comms connection is opened meanwhile for the verify step.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde_json::{Map, Value};
 use tokio::task::JoinHandle;
@@ -19,9 +18,6 @@ use crate::nodered::comms::Comms;
 use crate::nodered::credentials;
 use crate::nodered::state::RuntimeState;
 use crate::nodered::tokens::Access;
-
-/// How long opening /comms may take (a runtime started with the editor off never answers).
-const COMMS_CONNECT: Duration = Duration::from_secs(5);
 
 /// What the source holds.
 pub(crate) struct Source {
@@ -149,11 +145,7 @@ pub(crate) async fn target(ctx: &Ctx, instance: &Instance) -> Result<Target, Fai
         .await?;
     let comms = settings.editor_enabled.then(|| {
         let token = ctx.runtimes.token(&instance.id, Access::Full);
-        tokio::spawn(async move {
-            let connected =
-                tokio::time::timeout(COMMS_CONNECT, Comms::connect_to(&address, &token));
-            connected.await.ok().and_then(Result::ok)
-        })
+        tokio::spawn(async move { Comms::connect_bounded(&address, &token).await })
     });
     let secret = &instance.credential_secret;
     let (catalog, flows, credentials) = tokio::join!(
