@@ -85,8 +85,19 @@ pub fn chrome(
 
 /// Render a template as an HTML response with our security headers.
 pub fn render<T: Template>(status: StatusCode, template: &T) -> Result<HttpResponse, AppError> {
-    let body = template
-        .render()
+    render_sized(status, template, T::SIZE_HINT)
+}
+
+/// [`render`] into a buffer of `capacity` bytes: a page that knows it is large (a hundred stage
+/// cards) is written without growing its buffer from askama's estimate, copying it each time.
+pub fn render_sized<T: Template>(
+    status: StatusCode,
+    template: &T,
+    capacity: usize,
+) -> Result<HttpResponse, AppError> {
+    let mut body = String::with_capacity(capacity);
+    template
+        .render_into(&mut body)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("template failed: {e}")))?;
     Ok(html(status, body))
 }

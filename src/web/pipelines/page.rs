@@ -18,7 +18,9 @@ use crate::state::AppState;
 use crate::web::CurrentUser;
 use crate::web::access::Access;
 use crate::web::pipelines::view::{self, PipelineView, Shown};
-use crate::web::views::{Chrome, FormErrors, chrome, render, see_other, wants_fragment};
+use crate::web::views::{
+    Chrome, FormErrors, chrome, render, render_sized, see_other, wants_fragment,
+};
 
 #[derive(Template)]
 #[template(path = "pipelines/pipelines.html")]
@@ -132,8 +134,14 @@ pub(crate) async fn page(
         rename_error: None,
         events_url,
     };
-    render(status, &page)
+    let cards: usize = page.pipelines.iter().map(|p| p.stages.len()).sum();
+    render_sized(status, &page, CHROME_BYTES + CARD_BYTES * cards)
 }
+
+/// About what a pipelines page holds around its cards, and each card (with its forms), to size
+/// its buffer.
+const CHROME_BYTES: usize = 16 * 1024;
+const CARD_BYTES: usize = 3 * 1024;
 
 /// `GET /application/{id}/pipelines?page=N`.
 pub async fn list(
