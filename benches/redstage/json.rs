@@ -49,11 +49,7 @@ pub fn render(r: &Results) -> Value {
             .find(|(w, _)| *w == what)
             .map(|(_, runs)| f64::from(runs.iter().map(|d| d.failed).sum::<u32>()))
     };
-    let page = r
-        .loads
-        .iter()
-        .find(|(what, l)| *what == "1,000 pipelines, page 1" && l.connections == 4)
-        .map(|(_, l)| l);
+    let page = page_c4_100(r);
     let rss = |prefix: &str| {
         r.memory
             .iter()
@@ -99,4 +95,12 @@ pub fn render(r: &Results) -> Value {
         "proxy_overhead_ratio": number(proxy),
         "cold_start_ms": number(cold),
     })
+}
+
+/// The load of the page with 100 cards at 4 connections (issue 16's goal 5).
+pub fn page_c4_100(r: &Results) -> Option<&crate::page::Load> {
+    r.loads
+        .iter()
+        .find(|(what, l)| *what == "1,000 pipelines, page 1" && l.connections == 4)
+        .map(|(_, l)| l)
 }

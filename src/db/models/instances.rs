@@ -127,14 +127,22 @@ pub fn list_for_application(conn: &mut Conn, app: &ApplicationId) -> QueryResult
         .load(conn)
 }
 
-/// What the stage cards show of each instance of an application.
+/// What the stage cards show of each instance of an application, with how many of its env
+/// vars still need a value.
 pub fn cards_for_application(
     conn: &mut Conn,
     app: &ApplicationId,
-) -> QueryResult<Vec<InstanceCard>> {
+) -> QueryResult<Vec<(InstanceCard, i64)>> {
+    use crate::db::schema::instance_env_vars as env;
+    let missing = env::table
+        .filter(env::instance_id.eq(instances::id))
+        .filter(env::value.is_null())
+        .count()
+        .single_value()
+        .assume_not_null();
     instances::table
         .filter(instances::application_id.eq(app))
-        .select(InstanceCard::as_select())
+        .select((InstanceCard::as_select(), missing))
         .load(conn)
 }
 

@@ -46,7 +46,7 @@ pub enum Shown<'a> {
     One(&'a Pipeline),
 }
 
-/// Build the views of some pipelines of `app` in four queries whose text never changes (so they
+/// Build the views of some pipelines of `app` in five queries whose text never changes (so they
 /// stay prepared), however many pipelines there are.
 pub fn load(
     conn: &mut Conn,
@@ -55,18 +55,19 @@ pub fn load(
     app: &ApplicationId,
     shown: Shown<'_>,
 ) -> Result<Vec<PipelineView>, AppError> {
-    let (pipelines, all): (Vec<Pipeline>, Vec<Row>) = match shown {
+    let (pipelines, all, missing): (Vec<Pipeline>, Vec<Row>, HashMap<InstanceId, i64>) = match shown
+    {
         Shown::Page {
             pipelines,
             offset,
             limit,
         } => {
             let stages = stages::list_for_page(conn, app, offset, limit)?;
-            let instances: HashMap<InstanceId, Arc<InstanceCard>> =
-                instances::cards_for_application(conn, app)?
-                    .into_iter()
-                    .map(|card| (card.id.clone(), Arc::new(card)))
-                    .collect();
+            let (mut instances, mut missing) = (HashMap::new(), HashMap::new());
+            for (card, needs) in instances::cards_for_application(conn, app)? {
+                missing.insert(card.id.clone(), needs);
+                instances.insert(card.id.clone(), Arc::new(card));
+            }
             let all = stages
                 .into_iter()
                 .filter_map(|stage| {
@@ -74,13 +75,16 @@ pub fn load(
                     Some((stage, instance))
                 })
                 .collect();
-            (pipelines, all)
+            (pipelines, all, missing)
         }
         Shown::One(pipeline) => (
             vec![pipeline.clone()],
             stages::list_for_pipeline(conn, &pipeline.id)?
                 .into_iter()
                 .map(|(stage, instance)| (stage, Arc::new(instance.into())))
+                .collect(),
+            env_vars::missing_values_in_application(conn, app)?
+                .into_iter()
                 .collect(),
         ),
     };
@@ -99,9 +103,7 @@ pub fn load(
         team: &membership.team.name,
         latest: by_target(deployments::latest_in_application(conn, app)?),
         success: by_target(deployments::latest_success_in_application(conn, app)?),
-        missing: env_vars::missing_values_in_application(conn, app)?
-            .into_iter()
-            .collect(),
+        missing,
         changed,
         urls,
     };

@@ -84,6 +84,8 @@ async fn a_reconnecting_page_gets_what_it_missed_and_strangers_get_nothing() -> 
     let (f, ids, p) = setup(&app, &["Development"]).await?;
     app.stage(&f.member, &p, "Development", &ids[0], None)
         .await?;
+    // Its start would be news on the stream too: only the changes made below are awaited.
+    f.member.wait_for_state(&ids[0], "running").await?;
     let url = stream_url(&f.viewer, &f.app_id).await?;
     let mut stream = connect(&f.viewer, &url, None).await?;
     let seen = app.state.events.pipeline(&p.clone().into());
