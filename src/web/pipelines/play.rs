@@ -19,7 +19,7 @@ use crate::nodered::state::RuntimeState;
 use crate::promotion::{self, PlayRequest};
 use crate::state::AppState;
 use crate::web::access::Access;
-use crate::web::pipelines::page::{anchor, fragment};
+use crate::web::pipelines::page::anchor;
 use crate::web::views::{Chrome, chrome, render, see_other, wants_fragment};
 
 /// What the confirmation shows.
@@ -173,13 +173,12 @@ pub async fn start(
     };
     promotion::start(&state.promotions(), request).await?;
     if wants_fragment(&req) {
-        let mut response = fragment(&state, &user, scope, StatusCode::OK, None).await?;
-        // Close the confirmation dialog.
-        response.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("hx-trigger"),
-            actix_web::http::header::HeaderValue::from_static("promotion-started"),
-        );
-        return Ok(response);
+        // Only the dialog closes: the card's progress and outcome come on the page's live
+        // stream. The block as read now could arrive after the stream's newer news (a promotion
+        // refused at once) and put the card back as it was.
+        return Ok(HttpResponse::NoContent()
+            .insert_header(("HX-Trigger", "promotion-started"))
+            .finish());
     }
     user.session.flash(
         "info",

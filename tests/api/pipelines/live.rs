@@ -35,6 +35,10 @@ async fn the_stream_sends_only_live_parts_until_the_pipeline_changes() -> TestRe
     let (f, ids, p) = setup(&app, &["Development", "Production"]).await?;
     app.stage(&f.member, &p, "Development", &ids[0], None)
         .await?;
+    // Their starts would be news on the stream too: only the changes made below are awaited.
+    for id in &ids {
+        f.member.wait_for_state(id, "running").await?;
+    }
     let url = stream_url(&f.viewer, &f.app_id).await?;
     assert!(url.contains("since="), "{url}");
     let mut stream = connect(&f.viewer, &url, None).await?;
