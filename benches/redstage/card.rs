@@ -142,7 +142,8 @@ async fn press_and_watch(
             .member
             .press(&format!("/stage/{}/promote", line.stage), &token)
             .await?;
-        if pressed.status != reqwest::StatusCode::OK {
+        // htmx's press: 204, the card's news comes on the page's stream.
+        if pressed.status != reqwest::StatusCode::NO_CONTENT {
             bail!("pressing play answered {}", pressed.status);
         }
         let shown = wait_done(client).await?;

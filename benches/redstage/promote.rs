@@ -148,7 +148,8 @@ impl Line {
             .press(&format!("/stage/{}/promote", self.stage), &token)
             .await?;
         let post = at.elapsed();
-        if page.status != reqwest::StatusCode::OK {
+        // htmx's press: 204, the card's news comes on the page's stream.
+        if page.status != reqwest::StatusCode::NO_CONTENT {
             watcher.abort();
             bail!("pressing play answered {}", page.status);
         }
