@@ -20,6 +20,8 @@ mod goals;
 mod json;
 #[path = "redstage/page.rs"]
 mod page;
+#[path = "redstage/procs.rs"]
+mod procs;
 #[path = "redstage/promote.rs"]
 mod promote;
 #[path = "redstage/proxy.rs"]

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use crate::downtime::{Downtime, Origin, prober};
 use crate::facts::settle;
 use crate::flows::{Runtime, Size, Version, version};
-use crate::server::memory_kib;
+use crate::procs::memory_kib;
 use crate::web::Browser;
 
 /// Steps of a promotion as first seen (since the press), e.g. ("deploying", 41 ms).

@@ -15,6 +15,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
+use crate::procs::{describe, group, memory_kib, using};
+
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "bench-admin-password-1";
 
@@ -160,12 +162,13 @@ impl Server {
                 left.push(p);
             }
         }
+        let seen: Vec<String> = left.iter().map(|p| describe(*p)).collect();
         for p in &left {
             let _ = kill(Pid::from_raw(*p), Signal::SIGKILL);
         }
         if !left.is_empty() {
             eprintln!(
-                "warning: {} process(es) outlived the server and were killed: {left:?}",
+                "warning: {} process(es) outlived the server and were killed: {seen:?}",
                 left.len()
             );
         }
@@ -219,56 +222,6 @@ fn copy_lines(from: impl Read, mut to: File, banner: Option<mpsc::Sender<String>
             );
         }
     }
-}
-
-/// VmRSS and VmHWM of a process, in KiB.
-pub fn memory_kib(pid: i32) -> Result<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let field = |name: &str| -> Result<u64> {
-        let line = status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .ok_or_else(|| anyhow!("no {name} for {pid}"))?;
-        Ok(line
-            .split_whitespace()
-            .nth(1)
-            .ok_or_else(|| anyhow!("bad {name}"))?
-            .parse()?)
-    };
-    Ok((field("VmRSS:")?, field("VmHWM:")?))
-}
-
-/// Processes (other than this one) whose command line names `dir`, or a path under it.
-fn using(dir: &Path) -> Vec<i32> {
-    let (Some(dir), Ok(entries)) = (dir.to_str(), std::fs::read_dir("/proc")) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| *pid != std::process::id() as i32)
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|line| String::from_utf8_lossy(&line).contains(dir))
-        })
-        .collect()
-}
-
-/// Processes of process group `pgid` with their state letter.
-fn group(pgid: i32) -> Vec<(i32, String)> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let (_, rest) = stat.rsplit_once(')')?;
-            let mut fields = rest.split_whitespace();
-            let state = fields.next()?.to_owned();
-            let group: i32 = fields.nth(1)?.parse().ok()?;
-            (group == pgid).then_some((pid, state))
-        })
-        .collect()
 }
 
 /// `runs` cold starts in fresh data directories, then `runs` in one that already exists.
