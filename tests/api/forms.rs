@@ -76,6 +76,16 @@ fn form_problems(url: &str, html: &Html, token: &str) -> Vec<String> {
             None => problems.push(format!("{url}: POST form {action} has no csrf_token field")),
         }
     }
+    // A button outside its form (`form="id"`, e.g. a pipeline's stage buttons) names a POST form
+    // of the same answer, which the check above holds to the token.
+    for button in select(html, "button[form]") {
+        let id = button.value().attr("form").unwrap_or_default();
+        if select(html, &format!("form[id='{id}'][method=post]")).is_empty() {
+            problems.push(format!(
+                "{url}: a button names form {id}, no POST form here"
+            ));
+        }
+    }
     // Something htmx posts must be a form that posts the same way without htmx.
     for el in select(html, "[hx-post]") {
         let is_form = el.value().name() == "form"
@@ -148,16 +158,35 @@ async fn every_post_form_on_every_page_carries_the_csrf_field() -> TestResult {
     Ok(())
 }
 
-/// The fields a browser without JavaScript submits for the first form matching `css` on `page`.
+/// The action and fields a browser without JavaScript submits for the first form or submit button
+/// matching `css` on `page` (a button sends its form's fields, its own name and value, to its
+/// `formaction` when it has one).
 fn fields_of(page: &Page, css: &str) -> Res<(String, Vec<(String, String)>)> {
     let html = page.html();
-    let form = select(&html, css)
+    let control = select(&html, css)
         .into_iter()
         .next()
         .ok_or(format!("no {css}"))?;
-    let action = form.value().attr("action").ok_or("no action")?.to_owned();
+    let (form, button) = match control.value().name() {
+        "button" => {
+            let id = control
+                .value()
+                .attr("form")
+                .ok_or("a button outside any form")?;
+            let form = select(&html, &format!("form[id='{id}']"))
+                .into_iter()
+                .next();
+            (form.ok_or(format!("no form {id}"))?, Some(control))
+        }
+        _ => (control, None),
+    };
+    let action = button
+        .and_then(|b| b.value().attr("formaction"))
+        .or(form.value().attr("action"))
+        .ok_or("no action")?
+        .to_owned();
     let inputs = Selector::parse("input[name]").map_err(|e| e.to_string())?;
-    let fields = form
+    let mut fields: Vec<(String, String)> = form
         .select(&inputs)
         .filter(|i| !matches!(i.value().attr("type"), Some("checkbox" | "radio")))
         .map(|i| {
@@ -165,6 +194,10 @@ fn fields_of(page: &Page, css: &str) -> Res<(String, Vec<(String, String)>)> {
             (name, i.value().attr("value").unwrap_or_default().to_owned())
         })
         .collect();
+    if let Some(name) = button.and_then(|b| b.value().attr("name")) {
+        let value = button.and_then(|b| b.value().attr("value"));
+        fields.push((name.to_owned(), value.unwrap_or_default().to_owned()));
+    }
     Ok((action, fields))
 }
 
@@ -201,10 +234,10 @@ async fn each_kind_of_form_posts_with_the_field_alone() -> TestResult {
             &[("name", "Release train")],
         ),
         // The first card's only move is to the right.
-        ("move right", "form[action$='/move']", &[]),
+        ("move right", "button[formaction$='/move']", &[]),
         (
             "remove stage",
-            "form[action$='/delete'][action^='/stage/']",
+            "button[formaction$='/delete'][formaction^='/stage/']",
             &[],
         ),
         (

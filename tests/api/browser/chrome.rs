@@ -226,6 +226,20 @@ impl Chrome {
         }
     }
 
+    /// The text of the browser's confirmation dialog, once it is open.
+    pub async fn alert_text(&self) -> Res<String> {
+        let deadline = tokio::time::Instant::now() + patience();
+        loop {
+            match self.client.get_alert_text().await {
+                Ok(text) => return Ok(text),
+                Err(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(format!("no confirmation dialog: {e}").into()),
+            }
+        }
+    }
+
     /// Sign in through the form.
     pub async fn sign_in(&self, user: &str, password: &str) -> Res<()> {
         self.visit("/login").await?;

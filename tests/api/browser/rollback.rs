@@ -18,7 +18,7 @@ pub async fn roll_back_the_last_push(chrome: &Chrome, app: &TestApp, prod: &str)
     chrome
         .click("tr.deployment-succeeded form.rollback button")
         .await?;
-    let question = wait_for_alert(chrome).await?;
+    let question = chrome.alert_text().await?;
     assert!(
         question.starts_with("Put Production back as it was before this push?"),
         "{question}"
@@ -40,18 +40,4 @@ pub async fn roll_back_the_last_push(chrome: &Chrome, app: &TestApp, prod: &str)
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(())
-}
-
-/// The text of the browser's confirmation dialog, once it is open.
-async fn wait_for_alert(chrome: &Chrome) -> Res<String> {
-    let deadline = tokio::time::Instant::now() + patience();
-    loop {
-        match chrome.client.get_alert_text().await {
-            Ok(text) => return Ok(text),
-            Err(_) if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Err(e) => return Err(format!("no confirmation dialog: {e}").into()),
-        }
-    }
 }

@@ -1,4 +1,4 @@
-//! In the browser: insert and move stages with the buttons, a refused promotion shows its reason
+//! In the browser: insert, move and remove stages with the buttons, a refused promotion shows its reason
 //! on the card (pushed on the page's stream, not polled), and a viewer sees no play button.
 
 use serde_json::json;
@@ -82,6 +82,23 @@ async fn stages_are_inserted_and_moved_with_the_buttons_and_a_refusal_shows_on_t
         )
         .await?;
     wait_for_order(&chrome, &["QA", "Development", "Production"]).await?;
+    // Remove QA from its menu: the browser asks first, naming the stage.
+    let qa_card = "li.stage-card[data-stage='QA']";
+    chrome
+        .click(&format!("{qa_card} .stage-menu summary"))
+        .await?;
+    chrome
+        .click(&format!(
+            "{qa_card} .stage-menu button[formaction$='/delete']"
+        ))
+        .await?;
+    let question = chrome.alert_text().await?;
+    assert_eq!(
+        question,
+        "Remove the stage QA? Its instance is not touched."
+    );
+    chrome.client.accept_alert().await?;
+    wait_for_order(&chrome, &["Development", "Production"]).await?;
     assert_eq!(
         chrome.js("return window.__sameDocument === true;").await?,
         json!(true),
