@@ -117,6 +117,7 @@ pub(super) async fn launch(
         .spawn()
         .map_err(|e| LaunchError::Fatal(format!("cannot start node: {e}")))?;
     let spawned = child.id().unwrap_or(0);
+    rt.spawned.store(spawned, Ordering::SeqCst);
     // In the sandbox Node.js is bubblewrap's grandchild: signals (a graceful stop) go to it.
     let pid = if shared.sandbox.active() {
         sandboxed_pid(spawned).await

@@ -2,6 +2,7 @@
 //! driver ([`Runtimes`]): installing Node-RED, running and supervising one process per instance,
 //! its admin HTTP API, its credential file format and its generated settings.js.
 
+mod cancel;
 pub mod client;
 pub mod comms;
 pub mod content;

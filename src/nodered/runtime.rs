@@ -32,6 +32,8 @@ pub struct Runtime {
     /// Recent output.
     pub logs: LogBuffer,
     pub(super) pid: AtomicU32,
+    /// The process a launch under way spawned (bubblewrap, in the sandbox); 0 when none is.
+    pub(super) spawned: AtomicU32,
     /// The environment the current (or last) process was started with.
     pub(super) launch_env: Mutex<Vec<(String, String)>>,
 }
@@ -46,6 +48,7 @@ impl Runtime {
             commands,
             logs: LogBuffer::default(),
             pid: AtomicU32::new(0),
+            spawned: AtomicU32::new(0),
             launch_env: Mutex::default(),
         });
         (runtime, rx)

@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Interval;
 
 use super::Shared;
+use super::cancel;
 use super::client::AdminClient;
 use super::launch::{LaunchError, launch, stop_child};
 use super::machine::{Effect, Event, Machine, State};
@@ -142,6 +143,7 @@ impl Effects {
 
     /// The launch's result as an event; a process that answers is kept.
     fn launched(&mut self, launched: Result<(Child, u16), LaunchError>) -> Event {
+        self.rt.spawned.store(0, Ordering::SeqCst);
         match launched {
             Err(LaunchError::Fatal(message)) => Event::LaunchFailed(message),
             Err(LaunchError::Exited(message)) => Event::LaunchExited(message),
@@ -170,7 +172,9 @@ impl Effects {
                 self.launching = Some(Box::pin(async move { launch(&rt, &shared).await }));
             }
             Effect::CancelLaunch => {
-                // Dropping the launch future kills a half-started process (kill_on_drop).
+                // Bubblewrap and all it started, at once (see `cancel`); dropping the launch
+                // then reaps it (kill_on_drop).
+                cancel::kill_launch(rt.spawned.swap(0, Ordering::SeqCst)).await;
                 self.launching = None;
                 rt.pid.store(0, Ordering::SeqCst);
             }
