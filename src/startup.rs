@@ -51,13 +51,15 @@ impl Application {
         let db = Db::open(&settings.database_path())?;
         let key = datadir::session_key(&settings.session_key_path())?;
         datadir::repair_modes(&settings)?;
+        // Listen first: a start that cannot must not create the administrator whose generated
+        // password it would then never print.
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let bootstrap = {
             let (db, settings) = (db.clone(), settings.clone());
             tokio::task::spawn_blocking(move || crate::bootstrap::first_admin(&db, &settings))
                 .await??
         };
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
         let host = if address.ip().is_unspecified() {
             "localhost".to_owned()

@@ -1,4 +1,5 @@
-//! The real binary: first start prints a generated administrator password once; configured
+//! The real binary: first start prints a generated administrator password once (a start that
+//! cannot listen creates none, so none is lost); configured
 //! administrators are created from the environment; restarts keep sessions; `--help` explains.
 
 use std::process::Stdio;
@@ -82,6 +83,33 @@ async fn first_start_prints_a_generated_admin_password_once_and_restarts_keep_se
         browser.get("/account").await?.status,
         StatusCode::OK,
         "still signed in after a restart"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_first_start_that_cannot_listen_creates_no_administrator_so_the_next_prints_one()
+-> TestResult {
+    let dir = tempfile::tempdir()?;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let bind = taken.local_addr()?.to_string();
+    let failed = Command::new(BIN)
+        .env("REDSTAGE_DATA_DIR", dir.path())
+        .env("REDSTAGE_BIND", &bind)
+        .env_remove("REDSTAGE_ADMIN_USER")
+        .env_remove("REDSTAGE_ADMIN_PASSWORD")
+        .output()
+        .await?;
+    assert!(!failed.status.success());
+    let said = String::from_utf8_lossy(&failed.stderr);
+    assert!(said.contains(&format!("cannot listen on {bind}")), "{said}");
+    // The password it would have printed is not lost with it: the next start prints one.
+    let (_second, url, lines) = run(dir.path(), &[]).await?;
+    let password = printed_password(&lines).ok_or(format!("no password: {lines:?}"))?;
+    let browser = Browser::new(&url);
+    assert_eq!(
+        browser.login("admin", &password).await?.status,
+        StatusCode::SEE_OTHER
     );
     Ok(())
 }
