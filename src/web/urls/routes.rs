@@ -62,7 +62,7 @@ macro_rules! routes {
         crate::web::safe::write_pattern(
             $f,
             $path,
-            &[$((stringify!($arg), AsRef::<str>::as_ref($arg))),*],
+            &[$(AsRef::<str>::as_ref($arg)),*],
         )
     };
     (@write $f:ident, ($($arg:ident),*), $path:literal, $link:literal) => {{
