@@ -211,19 +211,37 @@ impl Runtime {
         }
     }
 
-    /// Probe every 5 ms until the new version answers.
+    /// Probe every 5 ms until the new version answers. Probes overlap: one that reaches the old
+    /// flows as Node-RED stops them gets no answer (for a promotion and a raw deploy alike), and
+    /// must not hide, for its 5 s, the moment the new flows answer the next one.
     pub async fn wait_serving(&self, probe: &Probe) -> Result<()> {
+        use futures_util::StreamExt;
+        use futures_util::stream::FuturesUnordered;
         let started = Instant::now();
-        while self.probe(probe).await != Seen::New {
-            if started.elapsed() > Duration::from_secs(180) {
-                bail!(
-                    "{}{} did not serve the new flows within 180 s",
-                    self.base,
-                    probe.path
-                );
+        let mut flying = FuturesUnordered::new();
+        let mut every = tokio::time::interval(Duration::from_millis(5));
+        loop {
+            tokio::select! {
+                Some(seen) = flying.next(), if !flying.is_empty() => {
+                    if seen == Seen::New {
+                        return Ok(());
+                    }
+                }
+                _ = every.tick() => {
+                    if started.elapsed() > Duration::from_secs(180) {
+                        bail!(
+                            "{}{} did not serve the new flows within 180 s",
+                            self.base,
+                            probe.path
+                        );
+                    }
+                    // A few at once: while Node-RED is busy starting the flows, more would only
+                    // queue in front of it.
+                    if flying.len() < 32 {
+                        flying.push(self.probe(probe));
+                    }
+                }
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        Ok(())
     }
 }
