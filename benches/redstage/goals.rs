@@ -107,7 +107,7 @@ pub fn render(r: &Results) -> String {
         "pipelines page: thousands of requests/s, p99 single-digit ms (1–4 connections)",
         format!("{small:.0} req/s (1 pipeline); p99 {big_p99:.1} ms with 100 stage cards"),
         small >= 2000.0 && big_p99 < 10.0,
-        "CPU-bound on 2 cores shared with wrk: rendering 100 stage cards (~280 KiB of HTML) costs ~1 ms per page, and gzip for a browser ~1 ms more; a page of one pipeline costs ~0.25 ms.",
+        "CPU-bound on 2 cores shared with wrk: a page of 100 stage cards (~280 KiB of HTML) costs ~1 ms of server CPU, and gzip for a browser ~1 ms more; a page of one pipeline ~0.35 ms.",
     );
     if let Some(page) = crate::json::page_c4_100(r) {
         row(
@@ -117,7 +117,7 @@ pub fn render(r: &Results) -> String {
                 page.requests_per_s, page.p99_ms, page.cpu_per_request_us
             ),
             page.requests_per_s >= 3000.0 && page.p99_ms <= 5.0,
-            "Profiled (perf, 4 connections): rendering ~320 KiB of HTML is ~30% of the server's CPU (a card carries its move forms and its menu, ~2.7 KiB), loading 100 cards (stages, deployments, env keys) ~24%, and three handoffs to the blocking pool for SQLite (session, sign-in and scope, page) ~10%; wrk reading 1 GB/s shares the 2 cores. Next: one menu per page instead of per card, and the page's reads in one transaction.",
+            "Profiled (perf, 4 connections, ~1 ms of server CPU per page): rendering ~280 KiB of HTML is ~27% (a card is ~2.4 KiB; writing its dozen links ~8%), loading 100 cards ~26% (diesel building rows and SQLite), thread switches ~12% (three handoffs to the blocking pool: session, sign-in and scope, page), and actix, the session and the kernel's socket copies the rest; wrk shares the 2 cores. Next: the stage menu loaded when opened (a third of each card), the page's reads in the same trip as the sign-in.",
         );
     }
     let at = |side: &str, connections: u32| {
@@ -155,7 +155,7 @@ pub fn render(r: &Results) -> String {
             "server RSS: tens of MB",
             format!("{mib:.1} MiB idle"),
             mib < 100.0,
-            "The binary, its SQLite page cache and jemalloc's arenas; argon2id's 19 MiB per sign-in and the promotions' flows are given back by jemalloc's background purging.",
+            "The binary, its SQLite page cache and jemalloc's arenas, 20 s after the start; argon2id's 19 MiB per sign-in (the administrator's at the first start) and the promotions' flows are given back by jemalloc's background purging, 10-15 s after they are freed.",
         );
     }
     let rss = |prefix: &str| {
@@ -184,7 +184,7 @@ pub fn render(r: &Results) -> String {
             "10,000 nodes within 1.15× of a raw full deploy (median of 3 sets)",
             format!("{m:.2}× ({lo:.2}–{hi:.2}×)"),
             m <= 1.15,
-            "Node-RED's own stop and start of 10,000 nodes dominates both; redstage reads both runtimes, checks and snapshots before its POST.",
+            "Node-RED's own stop and start of 10,000 nodes (3-5 s, varying run to run) dominates both; redstage reads both runtimes, checks and snapshots (~150 ms) before its POST.",
         );
     }
     if let Some((_, starts)) = r.cold.first() {
