@@ -211,14 +211,16 @@ impl Runtime {
         }
     }
 
-    /// Probe every 5 ms until the new version answers. Probes overlap: one that reaches the old
-    /// flows as Node-RED stops them gets no answer (for a promotion and a raw deploy alike), and
-    /// must not hide, for its 5 s, the moment the new flows answer the next one.
+    /// Probe every 5 ms until the new version answers, one probe at a time, as a client would.
+    /// A probe that reaches the old flows as Node-RED stops them gets no answer (for a promotion
+    /// and a raw deploy alike): once one has waited [`HEDGE_AFTER`], another goes alongside, so
+    /// that it cannot hide for its 5 s timeout the moment the new flows answer.
     pub async fn wait_serving(&self, probe: &Probe) -> Result<()> {
         use futures_util::StreamExt;
         use futures_util::stream::FuturesUnordered;
         let started = Instant::now();
         let mut flying = FuturesUnordered::new();
+        let mut sent = Instant::now();
         let mut every = tokio::time::interval(Duration::from_millis(5));
         loop {
             tokio::select! {
@@ -235,13 +237,16 @@ impl Runtime {
                             probe.path
                         );
                     }
-                    // A few at once: while Node-RED is busy starting the flows, more would only
-                    // queue in front of it.
-                    if flying.len() < 32 {
+                    let hedge = sent.elapsed() >= HEDGE_AFTER && flying.len() < 32;
+                    if flying.is_empty() || hedge {
                         flying.push(self.probe(probe));
+                        sent = Instant::now();
                     }
                 }
             }
         }
     }
 }
+
+/// How long a probe waits for its answer before another one goes alongside it.
+const HEDGE_AFTER: Duration = Duration::from_millis(100);

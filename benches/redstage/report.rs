@@ -102,7 +102,7 @@ pub fn render(r: &Results, took: Duration) -> String {
         let _ = writeln!(md, "- {fact}");
     }
     md.push_str("\n## Promotion end to end vs a raw Node-RED full deploy\n\n");
-    md.push_str("Press play (`POST /stage/{id}/promote`, a signed-in member) until the target serves the new flows, next to `POST /flows` (v2, full) of the same flows onto the same target until it serves them. Medians (min–max) of alternating runs, after one warm-up of each. \"Serves\": the first of overlapping probes, one every 5 ms, to answer from the new flows (a probe that reaches the old flows as Node-RED stops them gets no answer, for a promotion and a raw deploy alike, and would otherwise hide the moment for its 5 s timeout).\n\n");
+    md.push_str("Press play (`POST /stage/{id}/promote`, a signed-in member) until the target serves the new flows, next to `POST /flows` (v2, full) of the same flows onto the same target until it serves them. Medians (min–max) of alternating runs, after one warm-up of each. \"Serves\": the first probe, one every 5 ms, to get an answer from the new flows; a probe that reaches the old flows as Node-RED stops them gets no answer (for a promotion and a raw deploy alike), so once one has waited 100 ms another goes alongside it.\n\n");
     md.push_str("| flows | runs | promotion: press → serves | raw full deploy → serves | ratio (goal ≤ 1.2×) | promotion: press → row done |\n|---|---|---|---|---|---|\n");
     for (size, promos, raws) in &r.promotions {
         let p: Vec<Duration> = promos.iter().map(|p| p.serving).collect();
@@ -143,7 +143,7 @@ pub fn render(r: &Results, took: Duration) -> String {
             .any(|d| d >= Duration::from_secs(5))
     });
     if hung {
-        md.push_str("\nA run of 5 s or more: Node-RED took that long to serve the new flows (the probes overlap, so an unanswered one no longer counts).\n");
+        md.push_str("\nA run of 5 s or more: Node-RED took that long to serve the new flows (an unanswered probe no longer delays the next one).\n");
     }
     md.push_str("\nWhere the time goes (medians, ms after the press; steps as first seen in the `deployments` row, polled every 10 ms):\n\n");
     md.push_str("| flows | POST answered | reading | checking | deploying | verifying | target serves | done | raw: POST answered | raw: serves |\n|---|---|---|---|---|---|---|---|---|---|\n");
