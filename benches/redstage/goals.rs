@@ -149,7 +149,11 @@ pub fn render(r: &Results) -> String {
             "The finish is announced on the change hub; the page's stream re-reads the pipeline (a few SQLite queries) and sends its cards' live parts, which htmx swaps in.",
         );
     }
-    if let Some((_, rss, _)) = r.memory.first() {
+    if let Some((_, rss, _)) = r
+        .memory
+        .iter()
+        .find(|(what, _, _)| what.starts_with("idle"))
+    {
         let mib = *rss as f64 / 1024.0;
         row(
             "server RSS: tens of MB",
