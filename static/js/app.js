@@ -133,17 +133,6 @@
     if (menu) { menu.removeAttribute("open"); }
   });
 
-  // A button of a form that others share (a pipeline's stage buttons) asks its own question
-  // first, from its data-confirm, before htmx sends the form.
-  document.addEventListener("htmx:confirm", function (evt) {
-    var event = evt.detail.triggeringEvent;
-    var button = event && event.submitter;
-    var question = button && button.getAttribute("data-confirm");
-    if (!question) { return; }
-    evt.preventDefault();
-    if (window.confirm(question)) { evt.detail.issueRequest(true); }
-  });
-
   document.addEventListener("htmx:sendError", function () {
     toast("The server did not answer. Check your connection and try again.");
   });

@@ -227,6 +227,9 @@ async fn each_kind_of_form_posts_with_the_field_alone() -> TestResult {
     let (f, dev, _prod, p) = busy_team(&app).await?;
     let pipelines = format!("/application/{}/pipelines", f.app_id);
     let section = format!("#pipeline-{p}");
+    let stages = f.owner.stages(&f.app_id, &p).await?;
+    // Without JavaScript a card's menu is a link to its entries on a page of their own.
+    let menu = format!("/stage/{}/menu", stages[0].0);
     let cases: [Case; 4] = [
         (
             "rename",
@@ -237,7 +240,7 @@ async fn each_kind_of_form_posts_with_the_field_alone() -> TestResult {
         ("move right", "button[formaction$='/move']", &[]),
         (
             "remove stage",
-            "button[formaction$='/delete'][formaction^='/stage/']",
+            "form[action$='/delete'][action^='/stage/']",
             &[],
         ),
         (
@@ -247,8 +250,17 @@ async fn each_kind_of_form_posts_with_the_field_alone() -> TestResult {
         ),
     ];
     for (what, css, extra) in cases {
-        let page = f.owner.get(&pipelines).await?;
-        let done = submit(&f.owner, &page, &format!("{section} {css}"), extra).await?;
+        let (path, css) = match what {
+            "remove stage" => {
+                let page = f.owner.get(&pipelines).await?;
+                let link = format!("{section} .stage-menu a[href='{menu}']");
+                assert_eq!(page.count(&link), 1, "the card links to its menu");
+                (menu.as_str(), css.to_owned())
+            }
+            _ => (pipelines.as_str(), format!("{section} {css}")),
+        };
+        let page = f.owner.get(path).await?;
+        let done = submit(&f.owner, &page, &css, extra).await?;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{what}: {}", done.body);
         if what == "rename" {
             let after = f.owner.get(&pipelines).await?;

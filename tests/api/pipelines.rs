@@ -211,6 +211,24 @@ async fn stage_edits_answer_htmx_with_the_pipeline_block_and_every_url_is_a_page
     );
     let page = f.member.get(&format!("/stage/{}/edit", shown[0].0)).await?;
     assert!(page.body.contains("<html") && page.body.contains("Edit stage"));
+    let menu = format!("/stage/{}/menu", shown[0].0);
+    let entries = f.member.get_htmx(&menu).await?;
+    assert!(
+        entries
+            .body
+            .trim_start()
+            .starts_with("<ul class=\"stage-actions\""),
+        "a card's menu entries alone: {}",
+        entries.body
+    );
+    assert!(entries.body.contains("hx-post=\"/stage/") && entries.body.contains("Remove stage"));
+    let page = f.member.get(&menu).await?;
+    assert!(
+        page.body.contains("<html")
+            && page.body.contains("Insert stage before")
+            && !page.body.contains("hx-post=\"/stage/"),
+        "a page of plain links and forms without htmx"
+    );
     let page = f.member.get(&format!("/pipeline/{p}")).await?;
     assert_eq!(
         page.status,

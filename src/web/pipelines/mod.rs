@@ -1,11 +1,12 @@
 //! Application > DevOps Pipelines: the page of pipelines and their stage cards (`page`, `view`,
 //! `card`), its live updates (`stream` pushes what `live` renders), editing pipelines and stages (`edits`, `stages`,
-//! `stage_form`), play and its confirmation (`play`), and the history with rollback (`history`).
+//! `stage_form`, a card's `menu`), play and its confirmation (`play`), and the history with rollback (`history`).
 
 pub mod card;
 pub mod edits;
 pub mod history;
 pub mod live;
+pub mod menu;
 pub mod page;
 pub mod play;
 pub mod stage_form;
@@ -42,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(play::confirm))
             .route(web::post().to(play::start)),
     )
+    .service(web::resource(urls::STAGE_MENU).route(web::get().to(menu::menu)))
     .service(web::resource(urls::STAGE_MOVE).route(web::post().to(stages::move_stage)))
     .service(web::resource(urls::STAGE_DELETE).route(web::post().to(stages::remove)));
 }

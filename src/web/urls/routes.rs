@@ -200,6 +200,8 @@ routes! {
     stage_edit(id: StageId) => STAGE_EDIT = "/stage/{id}/edit";
     /// Play: the confirmation (GET) and the promotion (POST).
     stage_promote(id: StageId) => STAGE_PROMOTE = "/stage/{id}/promote";
+    /// A stage's menu (edit, insert a stage before or after it, remove it), loaded when opened.
+    stage_menu(id: StageId) => STAGE_MENU = "/stage/{id}/menu";
     /// Moving a stage left or right.
     stage_move(id: StageId) => STAGE_MOVE = "/stage/{id}/move";
     /// Removing a stage.

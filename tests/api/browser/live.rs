@@ -71,6 +71,10 @@ async fn typing_and_open_menus_survive_live_updates_during_a_promotion() -> Test
     chrome
         .click(&format!("{production} .stage-menu summary"))
         .await?;
+    // Its entries load as it opens; from then on the page asks for nothing.
+    chrome
+        .wait_for(&format!("{production} .stage-menu .stage-actions"))
+        .await?;
     chrome
         .fill("details.rename input[name=name]", "Release train")
         .await?;

@@ -89,7 +89,7 @@ async fn stages_are_inserted_and_moved_with_the_buttons_and_a_refusal_shows_on_t
         .await?;
     chrome
         .click(&format!(
-            "{qa_card} .stage-menu button[formaction$='/delete']"
+            "{qa_card} .stage-menu form[action$='/delete'] button"
         ))
         .await?;
     let question = chrome.alert_text().await?;

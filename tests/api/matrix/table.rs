@@ -162,6 +162,7 @@ pub fn rows() -> Vec<Row> {
         get("/pipeline/{id}/stages/new", Act(ManagePipelines)),
         post("/pipeline/{id}/stages", Act(ManagePipelines)),
         get("/stage/{id}/edit", Act(ManagePipelines)),
+        get("/stage/{id}/menu", Act(ManagePipelines)),
         post("/stage/{id}/edit", Act(ManagePipelines)),
         post("/stage/{id}/move", Act(ManagePipelines)),
         // The targets are busy (a queued deployment each): a play is a 409, not a promotion.
