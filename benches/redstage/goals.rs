@@ -103,11 +103,12 @@ pub fn render(r: &Results) -> String {
         })
         .map(|(_, l)| l.p99_ms)
         .fold(0.0, f64::max);
+    let bound = page_costs(r);
     row(
         "pipelines page: thousands of requests/s, p99 single-digit ms (1–4 connections)",
         format!("{small:.0} req/s (1 pipeline); p99 {big_p99:.1} ms with 100 stage cards"),
         small >= 2000.0 && big_p99 < 10.0,
-        "CPU-bound on 2 cores shared with wrk: a page of 100 stage cards (~280 KiB of HTML) costs ~1 ms of server CPU, and gzip for a browser ~1 ms more; a page of one pipeline ~0.35 ms.",
+        &bound,
     );
     if let Some(page) = crate::json::page_c4_100(r) {
         row(
@@ -201,4 +202,28 @@ pub fn render(r: &Results) -> String {
         );
     }
     md
+}
+
+/// What a page costs in this run: server CPU per request (4 connections) of the page of 100
+/// cards, plain and gzipped, and of the page of one pipeline, with the big page's size.
+fn page_costs(r: &Results) -> String {
+    let cpu = |pick: &dyn Fn(&str) -> bool| {
+        r.loads
+            .iter()
+            .find(|(page, l)| pick(page) && l.connections == 4)
+            .map_or(f64::NAN, |(_, l)| l.cpu_per_request_us)
+    };
+    let plain = cpu(&|page| page == "1,000 pipelines, page 1");
+    let gzip = cpu(&|page| page.contains("Accept-Encoding"));
+    let one = cpu(&|page| page.starts_with("Line 1"));
+    let kib = r
+        .queries
+        .iter()
+        .find(|(page, ..)| page.starts_with("Big"))
+        .map_or(0, |(.., bytes)| bytes / 1024);
+    format!(
+        "CPU-bound on 2 cores shared with wrk: a page of 100 stage cards ({kib} KiB of HTML) costs {plain:.0} µs of server CPU, and gzip for a browser {:.0} µs more; a page of one pipeline {:.0} µs.",
+        gzip - plain,
+        one
+    )
 }

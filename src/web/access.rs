@@ -50,20 +50,34 @@ impl<S: Scope, N: Need<S> + 'static> FromRequest for Access<S, N> {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = Self::with(req, |_, _| Ok(()));
+        Box::pin(async move { Ok(found.await?.0) })
+    }
+}
+
+impl<S: Scope, N: Need<S> + 'static> Access<S, N> {
+    /// The user, the object and `also` (say, what the page shows of it) in one trip to the
+    /// database; `also` runs only once the member may, and its error is returned as is.
+    pub fn with<T: Send + 'static>(
+        req: &HttpRequest,
+        also: impl FnOnce(&mut Conn, &S) -> Result<T, AppError> + Send + 'static,
+    ) -> LocalBoxFuture<'static, Result<(Self, T), AppError>> {
         let key = req.match_info().get(S::SEGMENT).map(str::to_owned);
-        // The user and the object in one trip to the database.
         let found = CurrentUser::with(req, move |conn, user| {
-            S::load(conn, key.ok_or(AppError::NotFound)?, &user.id)
+            let scope = S::load(conn, key.ok_or(AppError::NotFound)?, &user.id)?;
+            N::check(&scope)?;
+            let also = also(conn, &scope)?;
+            Ok((scope, also))
         });
         Box::pin(async move {
-            let (user, scope) = found.await?;
-            let scope = scope?;
-            N::check(&scope)?;
-            Ok(Access {
+            let (user, found) = found.await?;
+            let (scope, also) = found?;
+            let access = Access {
                 user,
                 scope,
                 need: PhantomData,
-            })
+            };
+            Ok((access, also))
         })
     }
 }

@@ -12,7 +12,8 @@ use crate::domain::names;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::access::{Access, can};
-use crate::web::pipelines::page::{Audit, actor, audited, fragment, page, respond};
+use crate::web::pipelines::audit::{Audit, actor, audited};
+use crate::web::pipelines::page::{fragment, page, respond};
 use crate::web::views::{FormErrors, see_other, wants_fragment};
 
 /// The add / rename form.

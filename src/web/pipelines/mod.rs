@@ -2,6 +2,7 @@
 //! `card`), its live updates (`stream` pushes what `live` renders), editing pipelines and stages (`edits`, `stages`,
 //! `stage_form`, a card's `menu`), play and its confirmation (`play`), and the history with rollback (`history`).
 
+pub mod audit;
 pub mod card;
 pub mod edits;
 pub mod history;

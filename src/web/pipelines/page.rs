@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use crate::db::Conn;
 use crate::db::models::applications::{Application, ApplicationScope};
-use crate::db::models::audit::{self, Actor};
 use crate::db::models::pipelines::{self, PipelineScope};
 use crate::db::models::teams::Team;
 use crate::domain::paging::Pager;
@@ -60,14 +59,6 @@ pub struct PipelineFragment {
     pub live_oob: bool,
 }
 
-/// Who acts, for the audit trail.
-pub fn actor(user: &CurrentUser) -> Actor {
-    Actor {
-        id: Some(user.user.id.clone()),
-        name: user.user.username.clone(),
-    }
-}
-
 /// Pipelines shown per page (an application with hundreds stays fast to open).
 pub const PAGE_SIZE: i64 = 20;
 
@@ -78,6 +69,45 @@ pub struct PageQuery {
     page: String,
 }
 
+/// What a pipelines page shows besides its chrome, read in one trip to the database.
+struct Loaded {
+    views: Vec<PipelineView>,
+    pager: Pager,
+    has_instances: bool,
+    /// The last change before the reads: the page's stream goes on from there.
+    since: u64,
+}
+
+/// The reads of page `number` of an application's pipelines, to run on a connection.
+fn reads(
+    state: &AppState,
+    number: String,
+) -> impl FnOnce(&mut Conn, &ApplicationScope) -> Result<Loaded, AppError> + Send + 'static {
+    let (runtimes, origins) = (state.runtimes.clone(), state.origins.clone());
+    // Read before the page is: a change from now on reaches the stream (or its catch-up).
+    let since = state.events.latest();
+    move |conn, scope| {
+        let app = &scope.application.id;
+        let (list, pager) = pipelines::page_for_application(conn, app, &number, PAGE_SIZE)?;
+        let shown = Shown::Page {
+            pipelines: list,
+            offset: pager.offset(),
+            limit: PAGE_SIZE,
+        };
+        let views = view::load(conn, (&*runtimes, &origins), &scope.membership, app, shown)?;
+        // Only the empty state needs to know whether instances exist.
+        let has_instances =
+            pager.total > 0 || crate::db::models::instances::count_for_application(conn, app)? > 0;
+        Ok(Loaded {
+            views,
+            pager,
+            has_instances,
+            since,
+        })
+    }
+}
+
+/// The page (a form's values and errors in `form`), read in a trip of its own.
 pub(crate) async fn page(
     user: &CurrentUser,
     state: &AppState,
@@ -86,34 +116,30 @@ pub(crate) async fn page(
     status: StatusCode,
     form: (String, FormErrors),
 ) -> Result<HttpResponse, AppError> {
-    let (runtimes, origins) = (state.runtimes.clone(), state.origins.clone());
-    let number = number.to_owned();
-    // Read before the page is: a change from now on reaches the stream (or its catch-up).
-    let since = state.events.latest();
-    let (scope, views, pager, has_instances) = state
+    let read = reads(state, number.to_owned());
+    let (scope, loaded) = state
         .db
         .run(move |conn| {
-            let app = &scope.application.id;
-            let (list, pager) = pipelines::page_for_application(conn, app, &number, PAGE_SIZE)?;
-            let shown = Shown::Page {
-                pipelines: list,
-                offset: pager.offset(),
-                limit: PAGE_SIZE,
-            };
-            let views = view::load(conn, (&*runtimes, &origins), &scope.membership, app, shown)?;
-            // Only the empty state needs to know whether instances exist.
-            let has_instances = pager.total > 0
-                || crate::db::models::instances::count_for_application(
-                    conn,
-                    &scope.application.id,
-                )? > 0;
-            Ok((scope, views, pager, has_instances))
+            let loaded = read(conn, &scope)?;
+            Ok((scope, loaded))
         })
         .await?;
+    render_page(user, scope, loaded, status, form)
+}
+
+/// The page from what was read, with the form's values and errors.
+fn render_page(
+    user: &CurrentUser,
+    scope: ApplicationScope,
+    loaded: Loaded,
+    status: StatusCode,
+    form: (String, FormErrors),
+) -> Result<HttpResponse, AppError> {
     let events_url = format!(
-        "{}?since={since}&shapes={}",
+        "{}?since={}&shapes={}",
         crate::web::urls::application_pipeline_events(&scope.application.id),
-        super::stream::shapes(&views)
+        loaded.since,
+        super::stream::shapes(&loaded.views)
     );
     let page = PipelinesPage {
         chrome: chrome(
@@ -126,9 +152,9 @@ pub(crate) async fn page(
         app: scope.application,
         tab: "pipelines",
         tab_label: "DevOps Pipelines",
-        has_instances,
-        pipelines: views,
-        pager,
+        has_instances: loaded.has_instances,
+        pipelines: loaded.views,
+        pager: loaded.pager,
         name: form.0,
         errors: form.1,
         rename_error: None,
@@ -141,16 +167,19 @@ pub(crate) async fn page(
 /// About what a pipelines page holds around its cards, and each card (with its forms), to size
 /// its buffer.
 const CHROME_BYTES: usize = 16 * 1024;
-const CARD_BYTES: usize = 3 * 1024;
+const CARD_BYTES: usize = 2 * 1024;
 
-/// `GET /application/{id}/pipelines?page=N`.
+/// `GET /application/{id}/pipelines?page=N`: the sign-in, the application and the page in one
+/// trip to the database.
 pub async fn list(
-    Access { user, scope, .. }: Access<ApplicationScope>,
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let read = reads(&state, query.into_inner().page);
+    let (Access { user, scope, .. }, loaded) = Access::<ApplicationScope>::with(&req, read).await?;
     let empty = (String::new(), FormErrors::default());
-    page(&user, &state, scope, &query.page, StatusCode::OK, empty).await
+    render_page(&user, scope, loaded, StatusCode::OK, empty)
 }
 
 /// The pipeline, freshly loaded as the member sees it.
@@ -188,66 +217,6 @@ pub async fn fragment(
         live_oob: false,
     };
     render(status, &block)
-}
-
-/// The audit record of a change to a pipeline.
-pub struct Audit {
-    /// What, e.g. `stage.added`.
-    pub action: &'static str,
-    /// On what, e.g. the stage name.
-    pub subject: String,
-    /// Free text.
-    pub details: String,
-}
-
-impl Audit {
-    /// The record of `action` on `subject`.
-    pub fn new(
-        action: &'static str,
-        subject: impl Into<String>,
-        details: impl Into<String>,
-    ) -> Self {
-        Audit {
-            action,
-            subject: subject.into(),
-            details: details.into(),
-        }
-    }
-}
-
-/// Run a change to a pipeline together with its audit event, in one immediate transaction.
-pub async fn audited<T: Send + 'static>(
-    state: &AppState,
-    user: &CurrentUser,
-    scope: &PipelineScope,
-    work: impl FnOnce(&mut Conn) -> Result<(T, Audit), AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    let (team, pipeline, who) = (
-        scope.membership.team.id.clone(),
-        scope.pipeline.id.clone(),
-        actor(user),
-    );
-    let changed = state
-        .db
-        .run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let (value, event) = work(conn)?;
-                audit::record(
-                    conn,
-                    &team,
-                    Some(&pipeline),
-                    &who,
-                    event.action,
-                    &event.subject,
-                    &event.details,
-                )?;
-                Ok(value)
-            })
-        })
-        .await?;
-    // Every open page showing it hears of the edit (its stream brings the new block).
-    state.events.pipeline(&scope.pipeline.id);
-    Ok(changed)
 }
 
 /// After an edit: the block for htmx, the page otherwise.

@@ -14,7 +14,8 @@ use crate::domain::stages::{Direction, Placement};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::access::{Access, can};
-use crate::web::pipelines::page::{Audit, audited, respond};
+use crate::web::pipelines::audit::{Audit, audited};
+use crate::web::pipelines::page::respond;
 use crate::web::pipelines::stage_form::{Shown, anchor_of, chosen_instance, render_form};
 use crate::web::views::FormErrors;
 
