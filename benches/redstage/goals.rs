@@ -118,7 +118,9 @@ pub fn render(r: &Results) -> String {
                 page.requests_per_s, page.p99_ms, page.cpu_per_request_us
             ),
             page.requests_per_s >= 3000.0 && page.p99_ms <= 5.0,
-            "Profiled (perf, 4 connections, ~1 ms of server CPU per page): rendering ~280 KiB of HTML is ~27% (a card is ~2.4 KiB; writing its dozen links ~8%), loading 100 cards ~26% (diesel building rows and SQLite), thread switches ~12% (three handoffs to the blocking pool: session, sign-in and scope, page), and actix, the session and the kernel's socket copies the rest; wrk shares the 2 cores. Next: the stage menu loaded when opened (a third of each card), the page's reads in the same trip as the sign-in.",
+            &format!(
+                "{bound} The page reads the sign-in, the application and its cards in one trip to the blocking pool (two with the session's), and a card carries no menu (it loads when opened). Per card that leaves the SQLite rows and diesel building them, and rendering ~2 KiB of HTML. Machines of this kind differ by up to 2× in CPU per page: the code before those two changes took 1,078 µs per page on one (1,481 req/s, 2026-12-03) and 551 µs on another (3,108 req/s, 2026-12-04)."
+            ),
         );
     }
     let at = |side: &str, connections: u32| {
