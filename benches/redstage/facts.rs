@@ -17,7 +17,7 @@ pub fn command(program: &str, args: &[&str]) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-/// Date, commit, CPU, cores, memory, Node.js, and how busy the machine already is.
+/// Date, commit, CPU, cores, memory, Node.js, the sandbox, and how busy the machine already is.
 pub async fn machine() -> Result<Vec<String>> {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo")?;
     let model = cpuinfo
@@ -55,6 +55,10 @@ pub async fn machine() -> Result<Vec<String>> {
             mem_kib / 1048576.0
         ),
         format!("Node.js {}", command("node", &["--version"])),
+        match command("bwrap", &["--version"]) {
+            missing if missing == "?" => "Runtimes run without a sandbox (no bubblewrap)".into(),
+            version => format!("Runtimes run sandboxed, as by default ({version})"),
+        },
         format!(
             "Before the bench: load average {}, CPU {busy:.0}% busy (other processes)",
             load.split_whitespace()

@@ -162,7 +162,7 @@ pub fn render(r: &Results) -> String {
             "server RSS: tens of MB",
             format!("{mib:.1} MiB idle"),
             mib < 100.0,
-            "The binary, its SQLite page cache and jemalloc's arenas, 20 s after the start; argon2id's 19 MiB per sign-in (the administrator's at the first start) and the promotions' flows are given back by jemalloc's background purging, 10-15 s after they are freed.",
+            "The binary, its SQLite page cache and jemalloc's arenas, 20 s after the start; argon2id's 19 MiB per sign-in (the administrator's at the first start) and the promotions' flows are given back by jemalloc's background thread about a second after they are freed (`dirty_decay_ms:1000`, .cargo/config.toml).",
         );
     }
     let rss = |prefix: &str| {
