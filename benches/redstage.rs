@@ -122,7 +122,7 @@ async fn run(r: &mut Results) -> Result<()> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     memory(r, &server, "1 s after start")?;
     // Idle: once jemalloc gave back what the start freed, such as the 19 MiB of the
-    // administrator's argon2id hash (its background thread purges pages unused for 1 s).
+    // administrator's argon2id hash (its background thread purged them 13-15 s after the start).
     tokio::time::sleep(IDLE_AFTER).await;
     memory(r, &server, "idle, 20 s after start")?;
     let people = setup::people(&server.base).await?;
