@@ -21,7 +21,7 @@ use crate::db::Db;
 use crate::domain::origins::{HostKind, Origins};
 use crate::instances::spec::ServerNames;
 use crate::nodered::npm::NpmConfig;
-use crate::nodered::sandbox::{Sandbox, SandboxMode};
+use crate::nodered::sandbox::Sandbox;
 use crate::nodered::tokens::TokenKey;
 use crate::nodered::{Runtimes, RuntimesConfig};
 use crate::state::AppState;
@@ -84,11 +84,15 @@ impl Application {
             instances_dir: settings.instances_dir(),
             tokens: TokenKey::load_or_create(&settings.runtime_key_path())?,
             loader: crate::instances::spec::loader(db.clone(), names),
-            sandbox: sandbox(settings.sandbox).await,
+            sandbox: settings.sandbox,
             npm: NpmConfig::new(settings.npm_registry.clone()),
             events: events.clone(),
         })?);
         let local = runtimes.clone();
+        // bubblewrap's probe creates a sandbox (~5 ms): the server listens meanwhile, and a
+        // runtime's launch waits for it.
+        let probing = runtimes.clone();
+        tokio::spawn(async move { report_sandbox(probing.sandbox().await) });
         let proxy_http = reqwest::Client::builder()
             .no_proxy()
             .connect_timeout(std::time::Duration::from_secs(5))
@@ -234,8 +238,8 @@ impl Application {
 }
 
 /// The sandbox of this machine, as the administrator is told about it.
-async fn sandbox(mode: SandboxMode) -> Sandbox {
-    let sandbox = Sandbox::probe(mode).await;
+/// Tell the administrator whether runtimes run sandboxed, and if not why.
+fn report_sandbox(sandbox: &Sandbox) {
     match (sandbox.active(), sandbox.refusal()) {
         (true, _) => tracing::info!("runtimes run sandboxed (bubblewrap)"),
         (false, Some(refusal)) => {
@@ -251,7 +255,6 @@ async fn sandbox(mode: SandboxMode) -> Sandbox {
             println!("WARNING: {warning}");
         }
     }
-    sandbox
 }
 
 /// The platform origin (configured, or where it listens) and the instances' origins.

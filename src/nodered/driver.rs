@@ -114,7 +114,7 @@ pub trait RuntimeDriver: Send + Sync {
 
     /// Whether runtimes are isolated from the server and from each other (the local driver: its
     /// bubblewrap sandbox works); otherwise why not, in words for administrators.
-    fn isolation(&self) -> Result<(), String>;
+    fn isolation(&self) -> BoxFuture<'_, Result<(), String>>;
     /// Why runtimes cannot run at all, if that is the case (checked in the background).
     fn node_error(&self) -> Option<&str>;
     /// Check once that runtimes can run; the runtime's version or what to install.

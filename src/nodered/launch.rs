@@ -46,7 +46,8 @@ pub(super) async fn launch(
     {
         return Err(LaunchError::Fatal(message.clone()));
     }
-    if let Some(refusal) = shared.sandbox.refusal() {
+    let sandbox = shared.sandbox().await;
+    if let Some(refusal) = sandbox.refusal() {
         return Err(LaunchError::Fatal(refusal));
     }
     if !shared.install.is_installed() {
@@ -74,7 +75,7 @@ pub(super) async fn launch(
     let hosts_file = shared
         .instances_dir
         .join(format!("{}.hosts", rt.id.as_str()));
-    let hosts = match shared.sandbox.active() && !spec.hosts.is_empty() {
+    let hosts = match sandbox.active() && !spec.hosts.is_empty() {
         true => {
             let text = super::sandbox::Sandbox::hosts_file(&spec.hosts);
             tokio::fs::write(&hosts_file, text).await.map_err(|e| {
@@ -90,9 +91,9 @@ pub(super) async fn launch(
         extra: &spec.mounts,
         hosts,
     };
-    let mut command = shared.sandbox.command("node", &mounts);
+    let mut command = sandbox.command("node", &mounts);
     // In the sandbox bubblewrap ends the runtime with its parent; outside it, the watchdog does.
-    if !shared.sandbox.active() {
+    if !sandbox.active() {
         command.arg("--require").arg(&shared.watchdog_js);
     }
     let mut child = command
@@ -119,7 +120,7 @@ pub(super) async fn launch(
     let spawned = child.id().unwrap_or(0);
     rt.spawned.store(spawned, Ordering::SeqCst);
     // In the sandbox Node.js is bubblewrap's grandchild: signals (a graceful stop) go to it.
-    let pid = if shared.sandbox.active() {
+    let pid = if sandbox.active() {
         sandboxed_pid(spawned).await
     } else {
         spawned
@@ -128,7 +129,7 @@ pub(super) async fn launch(
     let mut env = spec.env.clone();
     env.sort();
     *rt.launch_env.lock().unwrap_or_else(|p| p.into_inner()) = env;
-    let sandboxed = if shared.sandbox.active() {
+    let sandboxed = if sandbox.active() {
         ", sandboxed"
     } else {
         ", NOT sandboxed"

@@ -130,8 +130,11 @@ impl RuntimeDriver for Runtimes {
         version: &'a str,
     ) -> BoxFuture<'a, DriverResult<()>> {
         let dir = self.user_dir(id);
-        async move { modules::install(self.sandbox(), self.npm(), &dir, module, version).await }
-            .boxed()
+        async move {
+            let sandbox = self.sandbox().await;
+            modules::install(sandbox, self.npm(), &dir, module, version).await
+        }
+        .boxed()
     }
 
     fn uninstall_module<'a>(
@@ -140,7 +143,8 @@ impl RuntimeDriver for Runtimes {
         module: &'a str,
     ) -> BoxFuture<'a, DriverResult<()>> {
         let dir = self.user_dir(id);
-        async move { modules::uninstall(self.sandbox(), self.npm(), &dir, module).await }.boxed()
+        async move { modules::uninstall(self.sandbox().await, self.npm(), &dir, module).await }
+            .boxed()
     }
 
     fn copy_content<'a>(
@@ -184,15 +188,18 @@ impl RuntimeDriver for Runtimes {
         .boxed()
     }
 
-    fn isolation(&self) -> Result<(), String> {
-        let sandbox = Runtimes::sandbox(self);
-        if sandbox.active() {
-            return Ok(());
+    fn isolation(&self) -> BoxFuture<'_, Result<(), String>> {
+        async move {
+            let sandbox = Runtimes::sandbox(self).await;
+            if sandbox.active() {
+                return Ok(());
+            }
+            Err(sandbox
+                .problem
+                .clone()
+                .unwrap_or_else(|| "it does not work here".into()))
         }
-        Err(sandbox
-            .problem
-            .clone()
-            .unwrap_or_else(|| "it does not work here".into()))
+        .boxed()
     }
 
     fn node_error(&self) -> Option<&str> {

@@ -37,7 +37,7 @@ pub use self::driver::RuntimeDriver;
 use self::install::NodeRedInstall;
 pub use self::launch_spec::{LaunchSpec, SpecLoader};
 use self::runtime::{Command, Runtime};
-use self::sandbox::Sandbox;
+use self::sandbox::{Sandbox, SandboxMode};
 pub use self::shared::PortChooser;
 use self::shared::Shared;
 use self::state::RuntimeStatus;
@@ -64,8 +64,8 @@ pub struct RuntimesConfig {
     pub tokens: TokenKey,
     /// Loads what a runtime starts with.
     pub loader: SpecLoader,
-    /// The sandbox runtimes and npm run in.
-    pub sandbox: Sandbox,
+    /// Whether runtimes and npm must, may or must not run sandboxed (probed when first needed).
+    pub sandbox: SandboxMode,
     /// How npm is run (its registry), for redstage's npm and the runtimes' palette managers.
     pub npm: npm::NpmConfig,
     /// Where every runtime's state changes are announced.
@@ -102,7 +102,8 @@ impl Runtimes {
             http,
             loader: config.loader,
             watchdog_js,
-            sandbox: config.sandbox,
+            sandbox_mode: config.sandbox,
+            sandbox: tokio::sync::OnceCell::new(),
             node_check: tokio::sync::OnceCell::new(),
             ports: std::sync::Mutex::new(Arc::new(launch::free_port)),
         };
@@ -223,9 +224,9 @@ impl Runtimes {
         i64::try_from(since.as_millis()).ok()
     }
 
-    /// The sandbox runtimes and npm run in.
-    pub fn sandbox(&self) -> &Sandbox {
-        &self.shared.sandbox
+    /// The sandbox runtimes and npm run in (probed the first time it is asked for).
+    pub async fn sandbox(&self) -> &Sandbox {
+        self.shared.sandbox().await
     }
 
     /// How npm is configured (its registry).

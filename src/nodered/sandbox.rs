@@ -32,7 +32,7 @@ impl SandboxMode {
     }
 }
 
-/// What this machine's sandbox can do, found once at startup.
+/// What this machine's sandbox can do, found once (the server starts probing as it starts).
 #[derive(Debug, Clone)]
 pub struct Sandbox {
     /// The configured mode.

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::client::AdminClient;
 use super::install::NodeRedInstall;
-use super::sandbox::Sandbox;
+use super::sandbox::{Sandbox, SandboxMode};
 use super::tokens::{self, Access, TokenKey};
 use super::{LaunchSpec, SpecLoader, settings_js};
 use crate::db::ids::InstanceId;
@@ -25,7 +25,11 @@ pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     pub(crate) loader: SpecLoader,
     pub(crate) watchdog_js: PathBuf,
-    pub(crate) sandbox: Sandbox,
+    pub(crate) sandbox_mode: SandboxMode,
+    /// What the sandbox can do here, found the first time anything needs it (the server starts
+    /// probing at once, in the background: bubblewrap's probe takes ~5 ms, which a start must not
+    /// wait for).
+    pub(crate) sandbox: tokio::sync::OnceCell<Sandbox>,
     /// Whether Node.js and npm are usable (checked once, in the background: `npm --version`
     /// alone takes ~170 ms and must not delay the server's start).
     pub(crate) node_check: tokio::sync::OnceCell<Result<String, String>>,
@@ -37,6 +41,12 @@ pub(crate) struct Shared {
 pub type PortChooser = Arc<dyn Fn() -> std::io::Result<u16> + Send + Sync>;
 
 impl Shared {
+    /// The sandbox runtimes and npm run in (probed once).
+    pub(crate) async fn sandbox(&self) -> &Sandbox {
+        let mode = self.sandbox_mode;
+        self.sandbox.get_or_init(|| Sandbox::probe(mode)).await
+    }
+
     pub(crate) fn user_dir(&self, id: &InstanceId) -> PathBuf {
         self.instances_dir.join(id.as_str())
     }

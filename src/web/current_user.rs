@@ -74,10 +74,10 @@ impl CurrentUser {
                 session.sign_out();
                 return Err(login_required);
             };
-            let admin_notice = user
-                .is_admin
-                .then(|| unsandboxed_notice(state.runtimes.isolation()))
-                .flatten();
+            let admin_notice = match user.is_admin {
+                true => unsandboxed_notice(state.runtimes.isolation().await),
+                false => None,
+            };
             let current = CurrentUser {
                 admin_notice,
                 user,

@@ -19,9 +19,9 @@ async fn probe(origin: &Browser, path: &str, key: &str, value: &str) -> Res<Valu
 async fn a_flow_cannot_reach_anything_outside_its_own_instance() -> TestResult {
     let app = spawn_app().await;
     assert!(
-        app.runtimes.sandbox().active(),
+        app.runtimes.sandbox().await.active(),
         "these tests need bubblewrap (apt-get install bubblewrap): {:?}",
-        app.runtimes.sandbox().problem
+        app.runtimes.sandbox().await.problem
     );
     let f = fixture(&app).await?;
     let dev = app.instance(&f.member, &f.app_id, "Development").await?;

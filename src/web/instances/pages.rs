@@ -205,7 +205,7 @@ pub async fn overview(
         flows_changed: changed.map(crate::web::views::ago),
         endpoint_access: endpoint_words(access),
         reserved,
-        sandboxed: state.runtimes.isolation().is_ok(),
+        sandboxed: state.runtimes.isolation().await.is_ok(),
         status,
         h,
     };

@@ -129,7 +129,7 @@ pub async fn settings_page(
     };
     let page = SettingsPage {
         can_protect: h.role.allows(Action::ManageProtected),
-        sandboxed: state.runtimes.isolation().is_ok(),
+        sandboxed: state.runtimes.isolation().await.is_ok(),
         chrome: chrome(
             user,
             format!("Settings · {}", h.instance.name),
