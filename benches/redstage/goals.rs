@@ -162,7 +162,7 @@ pub fn render(r: &Results) -> String {
             "server RSS: tens of MB",
             format!("{mib:.1} MiB idle"),
             mib < 100.0,
-            "The binary, its SQLite page cache and jemalloc's arenas, 20 s after the start; argon2id's 19 MiB per sign-in (the administrator's at the first start) and the promotions' flows are given back by jemalloc's background purging, 10-15 s after they are freed (a 1 s decay time, tried, gave the same idle and minute-later figures).",
+            "The binary, its SQLite page cache and jemalloc's arenas, 20 s after the start; argon2id's 19 MiB per sign-in (the administrator's at the first start) and the promotions' flows are given back by jemalloc's background thread once unused for 200 ms (`.cargo/config.toml`; with jemalloc's 10 s the first start's hash stayed for 12 s).",
         );
     }
     let rss = |prefix: &str| {
@@ -183,7 +183,7 @@ pub fn render(r: &Results) -> String {
                 later / idle
             ),
             after <= 120.0 && later <= 2.0 * idle,
-            "A promotion holds each side's flows once, as the text Node-RED sent (~4 MB for 10,000 nodes) with a light record per node; the deploy body is streamed from that text. A minute later RSS is 1.7–2.1× idle over runs on this machine kind, close to the bound: what stays is not a promotion's flows, which are freed, and neither a smaller SQLite page cache nor a shorter jemalloc decay time lowered it.",
+            "A promotion holds each side's flows once, as the text Node-RED sent (~4 MB for 10,000 nodes) with a light record per node; the deploy body is streamed from that text. A minute later RSS is 1.7–2.1× idle over runs on this machine kind, close to the bound: what stays is not a promotion's flows, which are freed and given back within 200 ms, and a smaller SQLite page cache did not lower it.",
         );
     }
     if let Some((m, lo, hi)) = crate::report::set_ratio(r, Size::Nodes(10_000)) {
