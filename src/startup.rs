@@ -237,7 +237,6 @@ impl Application {
     }
 }
 
-/// The sandbox of this machine, as the administrator is told about it.
 /// Tell the administrator whether runtimes run sandboxed, and if not why.
 fn report_sandbox(sandbox: &Sandbox) {
     match (sandbox.active(), sandbox.refusal()) {

@@ -10,7 +10,7 @@ use crate::db::ids::InstanceId;
 use crate::db::models::applications::{Application, ApplicationScope};
 use crate::db::models::deployments;
 use crate::db::models::instance_settings;
-use crate::db::models::instances::{self, InstanceScope};
+use crate::db::models::instances::{self, Instance, InstanceScope};
 use crate::db::models::teams::Team;
 use crate::domain::endpoints::EndpointAccess;
 use crate::domain::flows::paths_under;
@@ -88,28 +88,20 @@ async fn instances_tab(
         .run(move |conn| Ok(instances::list_for_application(conn, &app)?))
         .await?;
     let can_manage = scope.membership.role.allows(Action::ManageInstances);
-    let views = list
-        .iter()
-        .map(|i| {
-            let status = StatusView::new(i, &state.runtimes.status(&i.id), can_manage);
-            (status, state.origins.instance_origin(&i.label))
-        })
-        .collect();
+    let views = rows(state, &list, can_manage);
     if wants_fragment(req) && status == StatusCode::OK {
+        let app = scope.application;
         return render(
             status,
             &InstanceList {
-                app: scope.application,
+                app,
                 instances: views,
             },
         );
     }
+    let title = format!("Instances · {}", scope.application.name);
     let page = InstancesTab {
-        chrome: chrome(
-            user,
-            format!("Instances · {}", scope.application.name),
-            Some(&scope.membership.team),
-        )?,
+        chrome: chrome(user, title, Some(&scope.membership.team))?,
         team: scope.membership.team,
         app: scope.application,
         tab: "instances",
@@ -121,6 +113,16 @@ async fn instances_tab(
         errors: form.1,
     };
     render(status, &page)
+}
+
+/// Each instance's status and its own origin, as the list shows them.
+fn rows(state: &AppState, list: &[Instance], can_manage: bool) -> Vec<(StatusView, String)> {
+    list.iter()
+        .map(|i| {
+            let status = StatusView::new(i, &state.runtimes.status(&i.id), can_manage);
+            (status, state.origins.instance_origin(&i.label))
+        })
+        .collect()
 }
 
 /// `GET /application/{id}/instances` (the list alone for htmx polling).

@@ -105,8 +105,37 @@ pub async fn settings_page(
     status: StatusCode,
     shown: Shown,
 ) -> Result<HttpResponse, AppError> {
-    let id = scope.instance.id.clone();
-    let (settings, vars) = state
+    let (settings, vars) = load(state, scope.instance.id.clone()).await?;
+    let h = InstanceHeader::new(scope, "settings", &state.origins);
+    let runtime = state.runtimes.status(&h.instance.id);
+    let values = match shown.errors.any() {
+        true => shown.values,
+        false => current_values(&h, &settings, section),
+    };
+    let title = format!("Settings · {}", h.instance.name);
+    let page = SettingsPage {
+        can_protect: h.role.allows(Action::ManageProtected),
+        sandboxed: state.runtimes.isolation().await.is_ok(),
+        chrome: chrome(user, title, Some(&h.team))?,
+        status: StatusView::new(&h.instance, &runtime, h.can_control),
+        h,
+        sections: SECTIONS,
+        section,
+        settings,
+        vars: vars.into_iter().map(EnvRow::new).collect(),
+        values,
+        errors: shown.errors,
+        editing: shown.editing,
+    };
+    render(status, &page)
+}
+
+/// An instance's settings and its environment variables, in one trip to the database.
+async fn load(
+    state: &AppState,
+    id: InstanceId,
+) -> Result<(InstanceSettings, Vec<EnvVar>), AppError> {
+    state
         .db
         .run(move |conn| {
             Ok((
@@ -114,38 +143,7 @@ pub async fn settings_page(
                 env_vars::list(conn, &id)?,
             ))
         })
-        .await?;
-    let h = InstanceHeader::new(scope, "settings", &state.origins);
-    let runtime = StatusView::new(
-        &h.instance,
-        &state.runtimes.status(&h.instance.id),
-        h.can_control,
-    );
-    let vars = vars.into_iter().map(EnvRow::new).collect();
-    let values = if shown.errors.any() {
-        shown.values
-    } else {
-        current_values(&h, &settings, section)
-    };
-    let page = SettingsPage {
-        can_protect: h.role.allows(Action::ManageProtected),
-        sandboxed: state.runtimes.isolation().await.is_ok(),
-        chrome: chrome(
-            user,
-            format!("Settings · {}", h.instance.name),
-            Some(&h.team),
-        )?,
-        h,
-        sections: SECTIONS,
-        section,
-        status: runtime,
-        settings,
-        vars,
-        values,
-        errors: shown.errors,
-        editing: shown.editing,
-    };
-    render(status, &page)
+        .await
 }
 
 fn current_values(h: &InstanceHeader, s: &InstanceSettings, section: &str) -> FormValues {
