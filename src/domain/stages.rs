@@ -3,9 +3,10 @@
 //! one transaction — never a linked list that could fork.
 
 /// Where a new stage goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Placement<Id> {
     /// After the last stage (FlowFuse's only option).
+    #[default]
     End,
     /// Right before an existing stage.
     Before(Id),

@@ -194,11 +194,8 @@ pub async fn overview(
         format!("{when} by {}, from {}", d.started_by_name, d.source_name)
     });
     let h = InstanceHeader::new(scope, "overview", &state.origins);
-    let status = StatusView::new(
-        &h.instance,
-        &state.runtimes.status(&h.instance.id),
-        h.can_control,
-    );
+    let runtime = state.runtimes.status(&h.instance.id);
+    let status = StatusView::new(&h.instance, &runtime, h.can_control);
     let title = format!("{} · {}", h.instance.name, h.app.name);
     let page = OverviewPage {
         chrome: chrome(&user, title, Some(&h.team))?,

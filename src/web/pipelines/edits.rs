@@ -32,16 +32,8 @@ pub async fn create(
     let mut errors = FormErrors::default();
     let name = errors.check("name", names::name(&form.name));
     if errors.any() {
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return page(
-            &user,
-            &state,
-            scope,
-            "1",
-            status,
-            (form.into_inner().name, errors),
-        )
-        .await;
+        let (status, shown) = (StatusCode::UNPROCESSABLE_ENTITY, (form.0.name, errors));
+        return page(&user, &state, scope, "1", status, shown).await;
     }
     let (team, app, who) = (
         scope.membership.team.id.clone(),

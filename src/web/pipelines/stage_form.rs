@@ -5,10 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::db::ids::InstanceId;
+use crate::db::ids::{InstanceId, StageId};
 use crate::db::models::instances::{self, Instance};
 use crate::db::models::pipelines::PipelineScope;
 use crate::db::models::stages::{self, Stage};
+use crate::domain::stages::Placement;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::CurrentUser;
@@ -30,19 +31,31 @@ struct StageFormFragment {
     scope: PipelineScope,
     /// `Some` when editing.
     stage: Option<Stage>,
-    /// Where a new stage goes: ("before"|"after", stage id) or None for the end.
-    anchor: Option<(String, String)>,
+    /// Where a new stage goes (the "+" between two cards names a stage).
+    anchor: Placement<StageId>,
     choices: Vec<Instance>,
     name: String,
     instance: String,
     errors: FormErrors,
 }
 
-pub fn anchor_of(before: &str, after: &str) -> Option<(String, String)> {
+/// Where a new stage goes, from the form's (or the link's) `before` and `after` fields.
+pub fn anchor_of(before: &str, after: &str) -> Placement<StageId> {
     match (before.is_empty(), after.is_empty()) {
-        (false, _) => Some(("before".into(), before.to_owned())),
-        (true, false) => Some(("after".into(), after.to_owned())),
-        _ => None,
+        (false, _) => Placement::Before(StageId::from(before.to_owned())),
+        (true, false) => Placement::After(StageId::from(after.to_owned())),
+        _ => Placement::End,
+    }
+}
+
+impl StageFormFragment {
+    /// The hidden field that keeps where a new stage goes: its name and the stage it names.
+    fn anchor_field(&self) -> Option<(&'static str, &StageId)> {
+        match &self.anchor {
+            Placement::Before(at) => Some(("before", at)),
+            Placement::After(at) => Some(("after", at)),
+            Placement::End => None,
+        }
     }
 }
 
@@ -79,8 +92,8 @@ pub async fn choices(
 pub struct Shown {
     /// `Some` when editing.
     pub stage: Option<Stage>,
-    /// Where a new stage goes: ("before"|"after", stage id).
-    pub anchor: Option<(String, String)>,
+    /// Where a new stage goes.
+    pub anchor: Placement<StageId>,
     /// Stage name typed.
     pub name: String,
     /// Instance id chosen.
@@ -98,42 +111,27 @@ pub async fn render_form(
     shown: Shown,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let Shown {
-        stage,
-        anchor,
-        name,
-        instance,
-        errors,
-    } = shown;
-    let choices = choices(state, &scope, stage.as_ref().map(|s| &s.instance_id)).await?;
-    let title = if stage.is_some() {
-        "Edit stage"
-    } else {
-        "Add stage"
+    let keep = shown.stage.as_ref().map(|s| &s.instance_id);
+    let choices = choices(state, &scope, keep).await?;
+    let title = match shown.stage {
+        Some(_) => "Edit stage",
+        None => "Add stage",
     };
     let slot = format!("#pipeline-{}-slot", scope.pipeline.id);
+    let title = format!("{title} · {}", scope.pipeline.name);
     let form = StageFormFragment {
-        chrome: chrome(
-            user,
-            format!("{title} · {}", scope.pipeline.name),
-            Some(&scope.membership.team),
-        )?,
+        chrome: chrome(user, title, Some(&scope.membership.team))?,
         scope,
-        stage,
-        anchor,
+        stage: shown.stage,
+        anchor: shown.anchor,
         choices,
-        name,
-        instance,
-        errors,
+        name: shown.name,
+        instance: shown.instance,
+        errors: shown.errors,
     };
     if !wants_fragment(req) {
-        return render(
-            status,
-            &StageFormPage {
-                chrome: form.chrome.clone(),
-                form,
-            },
-        );
+        let chrome = form.chrome.clone();
+        return render(status, &StageFormPage { chrome, form });
     }
     let response = render(status, &form)?;
     if status != StatusCode::UNPROCESSABLE_ENTITY {

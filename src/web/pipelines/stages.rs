@@ -6,11 +6,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::db::ids::StageId;
 use crate::db::models::pipelines::PipelineScope;
 use crate::db::models::stages::{self, StageScope};
 use crate::domain::names;
-use crate::domain::stages::{Direction, Placement};
+use crate::domain::stages::Direction;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::access::{Access, can};
@@ -70,11 +69,7 @@ pub async fn add(
     let name = errors.check("name", names::name(&form.name));
     let instance = chosen_instance(&state, &scope, &form.instance, None, &mut errors).await?;
     let anchor = anchor_of(&form.before, &form.after);
-    let placement = match &anchor {
-        Some((side, at)) if side == "before" => Placement::Before(StageId::from(at.clone())),
-        Some((_, at)) => Placement::After(StageId::from(at.clone())),
-        None => Placement::End,
-    };
+    let placement = anchor.clone();
     if let (false, Some(instance)) = (errors.any(), instance) {
         let pid = scope.pipeline.id.clone();
         let added = audited(&state, &user, &scope, move |conn| {
@@ -94,15 +89,8 @@ pub async fn add(
         errors,
         ..Shown::default()
     };
-    render_form(
-        &user,
-        &state,
-        &req,
-        scope,
-        shown,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render_form(&user, &state, &req, scope, shown, status).await
 }
 
 /// Whether a stage change was saved; a clash (the instance is already a stage of this
