@@ -69,9 +69,8 @@ pub async fn add(
     let name = errors.check("name", names::name(&form.name));
     let instance = chosen_instance(&state, &scope, &form.instance, None, &mut errors).await?;
     let anchor = anchor_of(&form.before, &form.after);
-    let placement = anchor.clone();
     if let (false, Some(instance)) = (errors.any(), instance) {
-        let pid = scope.pipeline.id.clone();
+        let (pid, placement) = (scope.pipeline.id.clone(), anchor.clone());
         let added = audited(&state, &user, &scope, move |conn| {
             let stage = stages::add(conn, &pid, &name, &instance.id, &placement)?;
             let details = format!("bound to {}", instance.name);
